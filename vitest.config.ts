@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['{app,connectors,scoring,cards,sandbox,manifest,bench,test}/**/*.test.{ts,tsx}'],
+    exclude: ['node_modules/**', 'force-app/**', 'data/**'],
+    environment: 'node',
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
