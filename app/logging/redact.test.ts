@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { REDACTED, isSensitiveKey, redact, redactString } from './redact.ts';
+
+describe('isSensitiveKey', () => {
+  it.each([
+    'token',
+    'access_token',
+    'refreshToken',
+    'clientSecret',
+    'password',
+    'Authorization',
+    'apiKey',
+    'x-api-key',
+    'email',
+    'Email',
+    'firstname',
+    'FirstName',
+    'last_name',
+    'name',
+    'phone',
+    'MobilePhone',
+  ])('redacts the key %s', (key) => {
+    expect(isSensitiveKey(key)).toBe(true);
+  });
+
+  it.each(['hostname', 'routeName', 'tenantId', 'status', 'durationMs', 'method'])(
+    'keeps the key %s',
+    (key) => {
+      expect(isSensitiveKey(key)).toBe(false);
+    },
+  );
+});
+
+describe('redactString', () => {
+  it.each([
+    ['an email', 'lead jane.doe+x@example.co.uk signed up', 'jane.doe'],
+    ['a bearer token', 'header Bearer abc.DEF-123_x', 'abc.DEF'],
+    [
+      'a JWT',
+      'got eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
+      'SflKxw',
+    ],
+    ['a HubSpot private-app token', 'token pat-na1-11111111-2222-3333-4444-555555555555 used', '2222-3333'],
+    ['a Salesforce session id', 'sid 00D5g000004ABCD!AQ0AQH8.fake_session-xyz', 'AQ0AQH8'],
+    ['a leadgate API key', 'key lg_0123456789abcdef_deadbeefcafe0000 rejected', 'deadbeef'],
+  ])('removes %s', (_what, text, secretPart) => {
+    const out = redactString(text);
+    expect(out).toContain(REDACTED);
+    expect(out).not.toContain(secretPart);
+  });
+
+  it('keeps ordinary text unchanged', () => {
+    expect(redactString('GET /api/v1/tenants/t1 200 in 3 ms')).toBe('GET /api/v1/tenants/t1 200 in 3 ms');
+  });
+});
+
+describe('redact', () => {
+  it('replaces sensitive keys at any depth and patterns in any string', () => {
+    const input = {
+      tenantId: 't1',
+      crm: {
+        response: { access_token: 'a', refresh_token: 'r', contacts: [{ email: 'x@y.io', firstname: 'Jo' }] },
+      },
+      note: 'mail bob@example.com',
+    };
+    expect(redact(input)).toEqual({
+      tenantId: 't1',
+      crm: {
+        response: {
+          access_token: REDACTED,
+          refresh_token: REDACTED,
+          contacts: [{ email: REDACTED, firstname: REDACTED }],
+        },
+      },
+      note: `mail ${REDACTED}`,
+    });
+  });
+
+  it('turns cycles into a marker instead of throwing', () => {
+    const a: Record<string, unknown> = { id: 1 };
+    a.self = a;
+    expect(redact(a)).toEqual({ id: 1, self: '[Circular]' });
+  });
+
+  it('keeps an error readable and redacts its message', () => {
+    const out = redact(new Error('refresh failed for ann@example.com')) as Record<string, unknown>;
+    expect(out.name).toBe('Error');
+    expect(out.message).toBe(`refresh failed for ${REDACTED}`);
+    expect(String(out.stack)).not.toContain('ann@example.com');
+  });
+});
