@@ -1,0 +1,10 @@
+export { generateApiKey, hashApiKey, hashesEqual, parseApiKey } from './api-key.ts';
+export type { GeneratedApiKey, ParsedApiKey } from './api-key.ts';
+export { authenticate, authorize, keyFromAuthorization } from './authenticate.ts';
+export type { AuthenticationResult, AuthorizationDecision, Principal } from './authenticate.ts';
+export { InMemoryAuthStore } from './memory-repository.ts';
+export { principalOf, requireApiKey, requireTenantRole, tenantIdParam } from './middleware.ts';
+export type { AuthEvents } from './middleware.ts';
+export type { ApiKeyRepository, PolicyRepository, TenantRepository } from './repository.ts';
+export { ROLES, isRole, roleAtLeast } from './roles.ts';
+export type { Role } from './roles.ts';

@@ -1,0 +1,79 @@
+import { AsyncResource } from 'node:async_hooks';
+import express from 'express';
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import { runWithRequestContext } from '../logging/index.ts';
+import { adminRoutes } from './admin-routes.ts';
+import { errorHandler, notFound } from './error-handler.ts';
+import { healthRoutes } from './health-routes.ts';
+import { chooseRequestId } from './request-id.ts';
+import type { AppDeps } from './types.ts';
+
+/**
+ * Route template for the metrics label (`/api/v1/tenants/:tenantId`), never the raw path, which would
+ * make label cardinality unbounded. Routers are mounted at the root with full paths, so `req.route.path`
+ * is the whole template even after an error has unwound `req.baseUrl`.
+ */
+function routeLabel(req: Request): string {
+  const route: unknown = req.route;
+  if (typeof route === 'object' && route !== null && 'path' in route && typeof route.path === 'string') {
+    return route.path;
+  }
+  return 'unmatched';
+}
+
+function requestContext(deps: AppDeps): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const requestId = chooseRequestId(req.get('x-request-id'));
+    const started = process.hrtime.bigint();
+    res.locals.requestId = requestId;
+    res.setHeader('X-Request-Id', requestId);
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = routeLabel(req);
+      deps.metrics.httpRequestDuration.observe(
+        { route, method: req.method, status: res.statusCode },
+        seconds,
+      );
+      // requestId passed explicitly: 'finish' fires outside the request's async context.
+      deps.logger.info('request', {
+        requestId,
+        method: req.method,
+        route,
+        status: res.statusCode,
+        durationMs: Math.round(seconds * 1000),
+      });
+    });
+    runWithRequestContext({ requestId }, next);
+  };
+}
+
+/**
+ * express.json reads the body through stream events, which run outside the request's async context;
+ * binding `next` to the caller's context keeps the request id on log lines written after it.
+ */
+function jsonBody(limit: number): RequestHandler {
+  const parse: RequestHandler = express.json({ limit, strict: true, type: 'application/json' });
+  return (req, res, next) => {
+    parse(req, res, AsyncResource.bind(next));
+  };
+}
+
+/**
+ * Builds the HTTP app without listening; `startServer` or a test listens. Order matters: request id
+ * first (so even a 413 carries one), then the body parser, the routes, the 404, and last the error
+ * handler that gives every failure the catalogue shape.
+ */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Flat string query values only: no nested objects for handlers to mistake for validated input.
+  app.set('query parser', 'simple');
+
+  app.use(requestContext(deps));
+  app.use(jsonBody(deps.config.maxBodyBytes));
+  app.use(healthRoutes(deps));
+  app.use(adminRoutes(deps));
+  app.use(notFound);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

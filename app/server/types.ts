@@ -1,0 +1,42 @@
+import type { ApiKeyRepository, PolicyRepository, TenantRepository } from '../auth/index.ts';
+import type { Config } from '../config/index.ts';
+import type { Logger } from '../logging/index.ts';
+import type { EpochMs, JsonValue, Store } from '../store/index.ts';
+import type { Metrics } from './metrics.ts';
+
+/** Wall-clock time, injected so tests control it; epoch ms like the store. */
+export interface Clock {
+  now(): EpochMs;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** What the server needs of the store: readiness, API keys, tenant and policy reads/writes. */
+export type AppStore = Pick<Store, 'ping' | 'migrationStatus'> &
+  ApiKeyRepository &
+  TenantRepository &
+  PolicyRepository;
+
+export interface AuditEntry {
+  readonly tenantId: string;
+  /** e.g. `api_key:<keyId>` */
+  readonly actor: string;
+  /** e.g. `policy.update` */
+  readonly action: string;
+  /** e.g. `policy:3` */
+  readonly subject: string;
+  readonly details: JsonValue;
+  readonly at: EpochMs;
+}
+
+/** Appends to the tamper-evident audit trail (app/audit); injected so the server does not own hashing. */
+export type AuditAppend = (entry: AuditEntry) => Promise<void>;
+
+export interface AppDeps {
+  readonly config: Pick<Config, 'maxBodyBytes'>;
+  readonly logger: Logger;
+  readonly store: AppStore;
+  readonly metrics: Metrics;
+  readonly clock: Clock;
+  readonly audit: { readonly append: AuditAppend };
+}
