@@ -1,2 +1,5 @@
-// The store folder's only door: the Store contract and openStore().
+// The store folder's only door: the Store contract, openStore() and the JSON helper others hash with.
 export * from './types.ts';
+export { openStore } from './open-store.ts';
+export type { OpenStoreOptions } from './open-store.ts';
+export { canonicalJson } from './json.ts';
