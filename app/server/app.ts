@@ -1,4 +1,3 @@
-import { AsyncResource } from 'node:async_hooks';
 import express from 'express';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { runWithRequestContext } from '../logging/index.ts';
@@ -48,17 +47,6 @@ function requestContext(deps: AppDeps): RequestHandler {
 }
 
 /**
- * express.json reads the body through stream events, which run outside the request's async context;
- * binding `next` to the caller's context keeps the request id on log lines written after it.
- */
-function jsonBody(limit: number): RequestHandler {
-  const parse: RequestHandler = express.json({ limit, strict: true, type: 'application/json' });
-  return (req, res, next) => {
-    parse(req, res, AsyncResource.bind(next));
-  };
-}
-
-/**
  * Builds the HTTP app without listening; `startServer` or a test listens. Order matters: request id
  * first (so even a 413 carries one), then the body parser, the routes, the 404, and last the error
  * handler that gives every failure the catalogue shape.
@@ -70,7 +58,9 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
 
   app.use(requestContext(deps));
-  app.use(jsonBody(deps.config.maxBodyBytes));
+  // raw-body (under express.json) binds its callback to the request's async context, so the request
+  // id survives a body that arrives over many socket reads (tested in logging.int.test.ts).
+  app.use(express.json({ limit: deps.config.maxBodyBytes, strict: true, type: 'application/json' }));
   app.use(healthRoutes(deps));
   app.use(adminRoutes(deps));
   app.use(notFound);

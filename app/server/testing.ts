@@ -3,7 +3,6 @@
  * winston logger writing into a buffer. Used by the *.int.test.ts files; not part of the runtime.
  */
 import { PassThrough } from 'node:stream';
-import type { Express } from 'express';
 import { InMemoryAuthStore, generateApiKey } from '../auth/index.ts';
 import type { Role } from '../auth/index.ts';
 import { loadConfig } from '../config/index.ts';
@@ -25,6 +24,19 @@ export class FakeAppStore extends InMemoryAuthStore implements AppStore {
     return this.reachable
       ? Promise.resolve()
       : Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
+  }
+
+  /** When set, tenant reads and policy saves fail with it (to test what errors leave in the log). */
+  failure: Error | undefined;
+
+  override getTenant(id: string): Promise<Tenant | undefined> {
+    return this.failure === undefined ? super.getTenant(id) : Promise.reject(this.failure);
+  }
+
+  override savePolicy(
+    ...args: Parameters<InMemoryAuthStore['savePolicy']>
+  ): ReturnType<InMemoryAuthStore['savePolicy']> {
+    return this.failure === undefined ? super.savePolicy(...args) : Promise.reject(this.failure);
   }
 
   migrationStatus(): Promise<MigrationStatus> {
@@ -65,8 +77,6 @@ export interface Harness {
 
 export interface HarnessOptions {
   readonly env?: Record<string, string>;
-  /** Extra routes mounted before the app (e.g. a route that logs personal data, for redaction tests). */
-  readonly extend?: (app: Express, logger: Logger) => void;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -91,7 +101,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
     },
   });
-  options.extend?.(app, logger);
   const server = await startServer(app, { port: 0, host: '127.0.0.1' });
   const logText = (): string => chunks.join('');
   return {
