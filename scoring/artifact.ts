@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { describeAjvErrors } from './schema-errors.ts';
 import type { Calibration } from './calibration.ts';
 import type { FittedFeatureSpec } from './feature-spec.ts';
@@ -279,7 +279,8 @@ export const modelArtifactSchema = {
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
-const validateArtifact = ajv.compile(modelArtifactSchema);
+// Typed as unknown on purpose: the checks below the schema finish the job before the cast.
+const validateArtifact: ValidateFunction<unknown> = ajv.compile(modelArtifactSchema);
 
 export class InvalidArtifactError extends Error {
   constructor(readonly problems: string[]) {

@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { describeAjvErrors } from './schema-errors.ts';
 import type { Confidence, Route, Tier } from './types.ts';
 
@@ -56,7 +56,8 @@ export const decisionPolicySchema = {
 } as const;
 
 const ajv = new Ajv({ allErrors: true, strict: true });
-const validate = ajv.compile(decisionPolicySchema);
+// Typed as unknown on purpose: the checks below the schema finish the job before the cast.
+const validate: ValidateFunction<unknown> = ajv.compile(decisionPolicySchema);
 
 export class InvalidPolicyError extends Error {
   constructor(readonly problems: string[]) {

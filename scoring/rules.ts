@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { describeAjvErrors } from './schema-errors.ts';
 import type { LeadInput, Value } from './types.ts';
 import { MissingTokens, readEventCount } from './values.ts';
@@ -126,7 +126,8 @@ export const ruleSetSchema = {
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 ajv.addSchema(conditionSchema);
-const validate = ajv.compile(ruleSetSchema);
+// Typed as unknown on purpose: the checks below the schema finish the job before the cast.
+const validate: ValidateFunction<unknown> = ajv.compile(ruleSetSchema);
 
 export class InvalidRulesError extends Error {
   constructor(readonly problems: string[]) {
