@@ -280,7 +280,7 @@ export const modelArtifactSchema = {
 const ajv = new Ajv({ allErrors: true, strict: false });
 ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
 // Typed as unknown on purpose: the checks below the schema finish the job before the cast.
-const validateArtifact: ValidateFunction<unknown> = ajv.compile(modelArtifactSchema);
+const validateArtifact: ValidateFunction = ajv.compile(modelArtifactSchema);
 
 export class InvalidArtifactError extends Error {
   constructor(readonly problems: string[]) {

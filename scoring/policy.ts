@@ -57,7 +57,7 @@ export const decisionPolicySchema = {
 
 const ajv = new Ajv({ allErrors: true, strict: true });
 // Typed as unknown on purpose: the checks below the schema finish the job before the cast.
-const validate: ValidateFunction<unknown> = ajv.compile(decisionPolicySchema);
+const validate: ValidateFunction = ajv.compile(decisionPolicySchema);
 
 export class InvalidPolicyError extends Error {
   constructor(readonly problems: string[]) {

@@ -127,7 +127,7 @@ export const ruleSetSchema = {
 const ajv = new Ajv({ allErrors: true, strict: false });
 ajv.addSchema(conditionSchema);
 // Typed as unknown on purpose: the checks below the schema finish the job before the cast.
-const validate: ValidateFunction<unknown> = ajv.compile(ruleSetSchema);
+const validate: ValidateFunction = ajv.compile(ruleSetSchema);
 
 export class InvalidRulesError extends Error {
   constructor(readonly problems: string[]) {
