@@ -82,6 +82,17 @@ describe('redact', () => {
     expect(redact(a)).toEqual({ id: 1, self: '[Circular]' });
   });
 
+  it('keeps the cause of an error, redacted', () => {
+    const error = new Error('sync failed', {
+      cause: { status: 401, access_token: 'x', detail: 'for bo@example.com' },
+    });
+    expect((redact(error) as Record<string, unknown>).cause).toEqual({
+      status: 401,
+      access_token: REDACTED,
+      detail: `for ${REDACTED}`,
+    });
+  });
+
   it('keeps an error readable and redacts its message', () => {
     const out = redact(new Error('refresh failed for ann@example.com')) as Record<string, unknown>;
     expect(out.name).toBe('Error');

@@ -101,6 +101,8 @@ function walk(value: unknown, depth: number, seen: WeakSet<object>): unknown {
         message: redactString(value.message),
       };
       if (value.stack !== undefined) out.stack = redactString(value.stack);
+      // `cause` is not enumerable, yet it is where wrapped SDK errors keep the upstream detail.
+      if (value.cause !== undefined) out.cause = walk(value.cause, depth + 1, seen);
       copyEntries(value, out, depth, seen);
       return out;
     }

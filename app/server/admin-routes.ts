@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import express, { Router } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import type { JSONSchemaType } from 'ajv';
 import {
   generateApiKey,
@@ -9,7 +10,6 @@ import {
   tenantIdParam,
 } from '../auth/index.ts';
 import type { Role } from '../auth/index.ts';
-import type { Logger } from '../logging/index.ts';
 import type { JsonObject } from '../store/index.ts';
 import { requireJsonBody } from './error-handler.ts';
 import { HttpError } from './errors.ts';
@@ -36,10 +36,11 @@ const API = '/api/v1';
 
 /**
  * Tenant admin API under /api/v1: every route is tenant-scoped and behind an API key. Mounted at the
- * root with full paths (see routeLabel in app.ts); an unknown /api/v1 path without a key is 401, not
- * 404, so the API's shape is not probed anonymously.
+ * root with full paths (see routeLabel in app.ts). The key is checked before anything else, the body
+ * included: an anonymous caller cannot make us parse a megabyte, and an unknown /api/v1 path without a
+ * key is 401, not 404, so the API's shape cannot be probed anonymously.
  */
-export function adminRoutes(deps: Pick<AppDeps, 'store' | 'clock' | 'audit'> & { logger: Logger }): Router {
+export function adminRoutes(deps: Pick<AppDeps, 'config' | 'store' | 'clock' | 'audit' | 'logger'>): Router {
   const { store, clock, audit, logger } = deps;
   const router = Router();
 
@@ -50,6 +51,14 @@ export function adminRoutes(deps: Pick<AppDeps, 'store' | 'clock' | 'audit'> & {
         logger.warn('api key rejected', { reason });
       },
     }),
+    // raw-body (under express.json) binds its callback to the request's async context, so the request
+    // id survives a body that arrives over many socket reads (tested in logging.int.test.ts).
+    express.json({ limit: deps.config.maxBodyBytes, strict: true, type: 'application/json' }),
+    (_req: Request, res: Response, next: NextFunction) => {
+      // Tenant data and one-time keys must not sit in a shared or browser cache.
+      res.set('Cache-Control', 'no-store');
+      next();
+    },
   );
 
   router.get(`${API}/tenants/:tenantId`, requireTenantRole('viewer'), async (req, res) => {

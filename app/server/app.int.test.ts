@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ERROR_CATALOGUE } from './errors.ts';
-import { call, startHarness } from './testing.ts';
+import { bearer, call, startHarness } from './testing.ts';
 import type { Harness } from './testing.ts';
 
 let h: Harness;
@@ -95,10 +95,11 @@ describe('errors in the catalogue shape', () => {
     expectErrorShape(await call(`${h.url}/healthz`, { method: 'DELETE' }), 'not_found');
   });
 
-  it('answers 400 invalid_json for a malformed JSON body, before authentication', async () => {
+  it('answers 400 invalid_json for a malformed JSON body', async () => {
+    const key = await h.issueKey('t1', 'admin');
     const res = await call(`${h.url}/api/v1/tenants/t1/policy`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: bearer(key, { 'content-type': 'application/json' }),
       body: '{"tiers": ',
     });
     expectErrorShape(res, 'invalid_json');
@@ -106,21 +107,32 @@ describe('errors in the catalogue shape', () => {
   });
 
   it('answers 413 payload_too_large for a body over LEADGATE_MAX_BODY', async () => {
+    const key = await h.issueKey('t1', 'admin');
     const res = await call(`${h.url}/api/v1/tenants/t1/policy`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: bearer(key, { 'content-type': 'application/json' }),
       body: JSON.stringify({ pad: 'x'.repeat(2048) }),
     });
     expectErrorShape(res, 'payload_too_large');
   });
 
   it('answers 415 unsupported_media_type for an unsupported body encoding', async () => {
+    const key = await h.issueKey('t1', 'admin');
     const res = await call(`${h.url}/api/v1/tenants/t1/policy`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json', 'content-encoding': 'br-unknown' },
+      headers: bearer(key, { 'content-type': 'application/json', 'content-encoding': 'br-unknown' }),
       body: '{}',
     });
     expectErrorShape(res, 'unsupported_media_type');
+  });
+
+  it('answers 401 before reading the body when the key is missing', async () => {
+    const res = await call(`${h.url}/api/v1/tenants/t1/policy`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: '{"tiers": ',
+    });
+    expectErrorShape(res, 'unauthorized');
   });
 
   it('answers 400 bad_request for a path with broken percent-encoding', async () => {

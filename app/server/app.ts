@@ -48,8 +48,8 @@ function requestContext(deps: AppDeps): RequestHandler {
 
 /**
  * Builds the HTTP app without listening; `startServer` or a test listens. Order matters: request id
- * first (so even a 413 carries one), then the body parser, the routes, the 404, and last the error
- * handler that gives every failure the catalogue shape.
+ * first (so every response and log line carries one), then the routes, the 404, and last the error
+ * handler that gives every failure (413, bad JSON, thrown HttpError, bug) the catalogue shape.
  */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -58,9 +58,8 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
 
   app.use(requestContext(deps));
-  // raw-body (under express.json) binds its callback to the request's async context, so the request
-  // id survives a body that arrives over many socket reads (tested in logging.int.test.ts).
-  app.use(express.json({ limit: deps.config.maxBodyBytes, strict: true, type: 'application/json' }));
+  // No global body parser: each router parses its own bodies, so the admin API reads a body only
+  // after the API key checks out, and webhook routes can verify signatures over the raw bytes.
   app.use(healthRoutes(deps));
   app.use(adminRoutes(deps));
   app.use(notFound);
