@@ -102,7 +102,7 @@ function toCredential(r: CredentialsTable): CredentialRow {
   };
 }
 
-export async function putCredential(ctx: Ctx, c: CredentialRow): Promise<void> {
+export async function putCredential(ctx: Ctx, c: CredentialRow, ifCiphertext?: string): Promise<boolean> {
   const row: CredentialsTable = {
     tenant_id: requireId('tenantId', c.tenantId),
     name: requireId('credential.name', c.name),
@@ -110,17 +110,23 @@ export async function putCredential(ctx: Ctx, c: CredentialRow): Promise<void> {
     ciphertext: requireId('credential.ciphertext', c.ciphertext),
     updated_at: requireTime('credential.updatedAt', c.updatedAt),
   };
+  const set = { key_id: row.key_id, ciphertext: row.ciphertext, updated_at: row.updated_at };
+  if (ifCiphertext !== undefined) {
+    const res = await ctx.db
+      .updateTable('credentials')
+      .set(set)
+      .where('tenant_id', '=', row.tenant_id)
+      .where('name', '=', row.name)
+      .where('ciphertext', '=', requireId('ifCiphertext', ifCiphertext))
+      .executeTakeFirst();
+    return res.numUpdatedRows === 1n;
+  }
   await ctx.db
     .insertInto('credentials')
     .values(row)
-    .onConflict((oc) =>
-      oc.columns(['tenant_id', 'name']).doUpdateSet({
-        key_id: row.key_id,
-        ciphertext: row.ciphertext,
-        updated_at: row.updated_at,
-      }),
-    )
+    .onConflict((oc) => oc.columns(['tenant_id', 'name']).doUpdateSet(set))
     .execute();
+  return true;
 }
 
 export async function getCredential(

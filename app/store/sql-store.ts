@@ -146,8 +146,8 @@ export class SqlStore implements Store {
   }
 
   // credentials
-  putCredential(row: CredentialRow): Promise<void> {
-    return tenants.putCredential(this.ctx, row);
+  putCredential(row: CredentialRow, ifCiphertext?: string): Promise<boolean> {
+    return tenants.putCredential(this.ctx, row, ifCiphertext);
   }
   getCredential(tenantId: string, name: string): Promise<CredentialRow | undefined> {
     return tenants.getCredential(this.ctx, tenantId, name);

@@ -410,7 +410,11 @@ export interface Store {
   setTenantStatus(id: string, status: TenantStatus): Promise<void>;
 
   // credentials (ciphertext only)
-  putCredential(row: CredentialRow): Promise<void>;
+  /**
+   * Upserts a credential. With `ifCiphertext`, only replaces a row whose ciphertext is still that value
+   * (compare-and-set, so a re-encryption never overwrites a token refreshed meanwhile); returns whether it wrote.
+   */
+  putCredential(row: CredentialRow, ifCiphertext?: string): Promise<boolean>;
   getCredential(tenantId: string, name: string): Promise<CredentialRow | undefined>;
   /** rows sealed with a key other than keyId (for re-encryption after rotation) */
   listCredentialsNotUnderKey(keyId: string): Promise<CredentialRow[]>;
