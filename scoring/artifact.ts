@@ -44,6 +44,8 @@ export interface ModelArtifact {
     crossValidatedLogLoss: Record<string, number>;
     calibrationLogLoss: { platt: number; isotonic: number };
     window?: { from: string; to: string };
+    /** The column that identifies a row in CSV input, when the trainer named one. */
+    idColumn?: string;
   };
   metrics: { crossValidated: Metrics; holdout?: Metrics };
 }
@@ -256,6 +258,7 @@ export const modelArtifactSchema = {
         l2: { type: 'number', exclusiveMinimum: 0 },
         iterations: { type: 'integer' },
         converged: { type: 'boolean' },
+        idColumn: { type: 'string' },
         config: {
           type: 'object',
           additionalProperties: false,
