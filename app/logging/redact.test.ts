@@ -93,6 +93,16 @@ describe('redact', () => {
     });
   });
 
+  it("keeps an error subclass's name, which is not a person's name", () => {
+    class UpstreamError extends Error {
+      constructor() {
+        super('boom');
+        this.name = 'UpstreamError';
+      }
+    }
+    expect(redact(new UpstreamError())).toMatchObject({ name: 'UpstreamError', message: 'boom' });
+  });
+
   it('keeps an error readable and redacts its message', () => {
     const out = redact(new Error('refresh failed for ann@example.com')) as Record<string, unknown>;
     expect(out.name).toBe('Error');

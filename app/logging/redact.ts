@@ -122,7 +122,8 @@ function copyEntries(
   seen: WeakSet<object>,
 ): void {
   for (const [key, item] of Object.entries(source)) {
-    if (source instanceof Error && (key === 'stack' || key === 'message')) continue;
+    // An error's name is its class (HttpError), not a person's: keep the one set above.
+    if (source instanceof Error && (key === 'stack' || key === 'message' || key === 'name')) continue;
     out[key] =
       isSensitiveKey(key) && item !== undefined && item !== null ? REDACTED : walk(item, depth + 1, seen);
   }

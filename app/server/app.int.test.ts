@@ -40,6 +40,13 @@ describe('health', () => {
     expect(res.text).not.toContain('ECONNREFUSED');
   });
 
+  it('logs an unready store as a warning, not as an error with a stack', async () => {
+    h.store.reachable = false;
+    await call(`${h.url}/readyz`);
+    const levels = h.logLines().map((l) => `${String(l.level)} ${String(l.message)}`);
+    expect(levels).toEqual(['warn readiness check failed', 'info request']);
+  });
+
   it('answers 503 unavailable on /readyz while migrations are pending', async () => {
     h.store.pendingMigrations = ['002_scores'];
     expectErrorShape(await call(`${h.url}/readyz`), 'unavailable');

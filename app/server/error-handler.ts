@@ -41,12 +41,16 @@ export function requestIdOf(res: { locals: Record<string, unknown> }): string {
   return typeof id === 'string' ? id : 'unknown';
 }
 
-/** The last middleware: every error becomes the catalogue shape; 5xx are logged with their stack. */
+/**
+ * The last middleware: every error becomes the catalogue shape. Only `internal` errors (bugs,
+ * unexpected failures) are logged here, with their stack; a deliberate 503 from /readyz is an
+ * expected state that its route already logged, and must not page anyone on every probe.
+ */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next): void => {
     const { code, message } = classify(error);
     const status = ERROR_CATALOGUE[code].status;
-    if (status >= 500) {
+    if (code === 'internal') {
       logger.error('request failed', { err: error, method: req.method, path: req.path });
     }
     if (res.headersSent) {
