@@ -42,6 +42,8 @@ describe('redactString', () => {
     ],
     ['a HubSpot private-app token', 'token pat-na1-11111111-2222-3333-4444-555555555555 used', '2222-3333'],
     ['a Salesforce session id', 'sid 00D5g000004ABCD!AQ0AQH8.fake_session-xyz', 'AQ0AQH8'],
+    ['a password in a URL', 'connect postgres://leadgate:s3cr3tPw@db.internal:5432/lg failed', 's3cr3tPw'],
+    ['an OAuth code in a query string', 'GET /oauth/callback?state=x&code=abc123XYZ&foo=1', 'abc123XYZ'],
     ['a leadgate API key', 'key lg_0123456789abcdef_deadbeefcafe0000 rejected', 'deadbeef'],
   ])('removes %s', (_what, text, secretPart) => {
     const out = redactString(text);

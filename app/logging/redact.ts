@@ -53,6 +53,10 @@ export function isSensitiveKey(key: string): boolean {
 }
 
 const VALUE_PATTERNS: readonly RegExp[] = [
+  // Credentials inside a URL (a database URL in a driver error): scheme://user:password@host.
+  /(?<=[a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]+(?=@)/gi,
+  // Secrets in a query string or form body echoed into a message (OAuth callbacks carry `code`).
+  /(?<=[?&](?:access_token|refresh_token|id_token|client_secret|code|password|token|api_key)=)[^&\s"']+/gi,
   // Bearer/Basic credentials in a header echoed into a message.
   /\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi,
   // JWT: three base64url segments, the first starting with '{"' encoded (eyJ).
