@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
+import { SQLITE_BUSY_TIMEOUT_MS } from './sqlite-begin.ts';
 import { SqlStore } from './sql-store.ts';
 import type { Store, StoreConfig } from './types.ts';
 import { StoreError } from './types.ts';
@@ -18,8 +19,6 @@ export interface OpenStoreOptions {
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-// How long a SQLite writer waits for another process's write lock before failing with SQLITE_BUSY.
-const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
 type TypeParserArgs = Parameters<typeof pg.types.getTypeParser>;
 const parseInt8 = (value: string): number => Number(value);

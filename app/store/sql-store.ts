@@ -9,6 +9,7 @@ import * as jobs from './repo-jobs.ts';
 import * as registry from './repo-registry.ts';
 import * as tenants from './repo-tenants.ts';
 import type { Database } from './schema.ts';
+import { beginImmediate } from './sqlite-begin.ts';
 import type {
   ApiKeyRecord,
   AppendEventsResult,
@@ -91,9 +92,9 @@ export class SqlStore implements Store {
     }
     // SQLite: Kysely's transaction() issues a deferred BEGIN; a deferred transaction that reads and then
     // writes can fail with SQLITE_BUSY (no wait) when another process wrote in between. BEGIN IMMEDIATE
-    // takes the write lock up front and waits (busy timeout) instead.
+    // takes the write lock up front, and beginImmediate waits for it without blocking the event loop.
     return db.connection().execute(async (conn) => {
-      await sql`begin immediate`.execute(conn);
+      await beginImmediate(conn);
       try {
         const result = await fn({ db: conn, kind, inTx: true });
         await sql`commit`.execute(conn);
