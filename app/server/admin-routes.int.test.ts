@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashApiKey, parseApiKey } from '../auth/index.ts';
-import { DEFAULT_POLICY } from './policy.ts';
+import { DEFAULT_POLICY } from '../../scoring/index.ts';
 import { bearer, call, startHarness } from './testing.ts';
 import type { Harness } from './testing.ts';
 
@@ -13,11 +13,12 @@ afterEach(async () => {
 });
 
 const POLICY = {
+  version: 'q4-2026',
   tiers: { A: 0.7, B: 0.4, C: 0.15 },
   routes: { A: 'ae', B: 'sdr', C: 'nurture', D: 'nurture' },
   reviewBand: 0.03,
   lowConfidence: 'review',
-  noLawfulBasis: 'none',
+  withoutConsent: 'none',
 };
 
 function put(url: string, key: string, body: unknown): ReturnType<typeof call> {
@@ -139,7 +140,7 @@ describe('PUT policy', () => {
     expect(h.audit).toEqual([
       {
         tenantId: 't1',
-        actor: `api_key:${parseApiKey(key)?.keyId ?? ''}`,
+        actor: `apikey:${parseApiKey(key)?.keyId ?? ''}`,
         action: 'policy.update',
         subject: 'policy:1',
         details: { version: 1, policy: POLICY },
@@ -149,12 +150,16 @@ describe('PUT policy', () => {
   });
 
   it.each([
-    ['a tier out of range', { ...POLICY, tiers: { A: 1.5, B: 0.4, C: 0.1 } }, 'body.tiers.A must be <= 1'],
-    ['a missing field', { ...POLICY, reviewBand: undefined }, "must have required property 'reviewBand'"],
-    ['an unknown field', { ...POLICY, extra: true }, 'body.extra is not allowed'],
-    ['an unknown route', { ...POLICY, routes: { ...POLICY.routes, D: 'bin' } }, 'body.routes.D'],
-    ['cut-offs out of order', { ...POLICY, tiers: { A: 0.2, B: 0.4, C: 0.1 } }, 'A > B > C'],
-    ['an array', [], 'body must be object'],
+    ['a tier out of range', { ...POLICY, tiers: { A: 1.5, B: 0.4, C: 0.1 } }, 'policy.tiers.A must be < 1'],
+    ['a missing field', { ...POLICY, reviewBand: undefined }, 'policy is missing "reviewBand"'],
+    ['an unknown field', { ...POLICY, extra: true }, 'policy has unknown property "extra"'],
+    ['an unknown route', { ...POLICY, routes: { ...POLICY.routes, D: 'bin' } }, 'policy.routes.D'],
+    [
+      'cut-offs out of order',
+      { ...POLICY, tiers: { A: 0.2, B: 0.4, C: 0.1 } },
+      'policy.tiers.B (0.4) must be below policy.tiers.A (0.2)',
+    ],
+    ['an array', [], 'policy must be object'],
   ])('answers 400 validation_failed naming the field for %s', async (_what, body, fragment) => {
     const key = await h.issueKey('t1', 'admin');
     const res = await put(`${h.url}/api/v1/tenants/t1/policy`, key, body);

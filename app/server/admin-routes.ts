@@ -11,9 +11,10 @@ import {
 } from '../auth/index.ts';
 import type { Role } from '../auth/index.ts';
 import type { JsonObject } from '../store/index.ts';
+import { DEFAULT_POLICY, InvalidPolicyError, parsePolicy } from '../../scoring/index.ts';
+import type { DecisionPolicy } from '../../scoring/index.ts';
 import { requireJsonBody } from './error-handler.ts';
 import { HttpError } from './errors.ts';
-import { DEFAULT_POLICY, parsePolicy } from './policy.ts';
 import type { AppDeps } from './types.ts';
 import { bodyValidator } from './validate.ts';
 
@@ -33,6 +34,21 @@ const parseNewApiKey = bodyValidator<NewApiKeyBody>({
 } satisfies JSONSchemaType<NewApiKeyBody>);
 
 const API = '/api/v1';
+
+/** scoring/ owns the policy schema and its cross-field rules; here its problems become a 400. */
+function policyFromBody(body: unknown): DecisionPolicy {
+  try {
+    return parsePolicy(body);
+  } catch (error) {
+    if (error instanceof InvalidPolicyError) {
+      throw new HttpError(
+        'validation_failed',
+        `Validation failed: ${error.problems.slice(0, 5).join('; ')}.`,
+      );
+    }
+    throw error;
+  }
+}
 
 /**
  * Tenant admin API under /api/v1: every route is tenant-scoped and behind an API key. Mounted at the
@@ -94,9 +110,9 @@ export function adminRoutes(deps: Pick<AppDeps, 'config' | 'store' | 'clock' | '
     requireTenantRole('admin'),
     requireJsonBody,
     async (req, res) => {
-      const policy = parsePolicy(req.body);
+      const policy = policyFromBody(req.body);
       const tenantId = tenantIdParam(req);
-      const actor = `api_key:${principalOf(req).keyId}`;
+      const actor = `apikey:${principalOf(req).keyId}`;
       const now = clock.now();
       const document: JsonObject = { ...policy };
       const record = await store.savePolicy(tenantId, document, actor, now);
@@ -119,7 +135,7 @@ export function adminRoutes(deps: Pick<AppDeps, 'config' | 'store' | 'clock' | '
     async (req, res) => {
       const body = parseNewApiKey(req.body);
       const tenantId = tenantIdParam(req);
-      const actor = `api_key:${principalOf(req).keyId}`;
+      const actor = `apikey:${principalOf(req).keyId}`;
       const now = clock.now();
       const generated = generateApiKey();
       await store.putApiKey({

@@ -11,8 +11,6 @@ export {
 export type { ErrorBody, ErrorCode, ErrorSpec } from './errors.ts';
 export { createMetrics } from './metrics.ts';
 export type { Metrics, MetricsOptions } from './metrics.ts';
-export { DEFAULT_POLICY, parsePolicy } from './policy.ts';
-export type { DecisionPolicy } from './policy.ts';
 export { chooseRequestId } from './request-id.ts';
 export { installShutdownHandlers, runClosers } from './shutdown.ts';
 export type { Closer, ShutdownOptions, SignalSource } from './shutdown.ts';

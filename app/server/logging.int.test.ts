@@ -48,11 +48,12 @@ describe('request logging', () => {
       method: 'PUT',
       headers: bearer(key, { 'content-type': 'application/json', 'x-request-id': 'req-body' }),
       body: JSON.stringify({
+        version: 'v1',
         tiers: { A: 0.7, B: 0.4, C: 0.1 },
         routes: { A: 'ae', B: 'sdr', C: 'nurture', D: 'nurture' },
         reviewBand: 0.02,
-        lowConfidence: 'rules',
-        noLawfulBasis: 'rules',
+        lowConfidence: 'review',
+        withoutConsent: 'rules',
       }),
     });
     const lines = linesOf('req-body');
@@ -89,11 +90,12 @@ describe('request id across a body that arrives in pieces', () => {
     const key = await h.issueKey('t1', 'admin');
     h.store.failure = new Error('database is gone');
     const policy = JSON.stringify({
+      version: 'v1',
       tiers: { A: 0.7, B: 0.4, C: 0.1 },
       routes: { A: 'ae', B: 'sdr', C: 'nurture', D: 'nurture' },
       reviewBand: 0.02,
-      lowConfidence: 'rules',
-      noLawfulBasis: 'rules',
+      lowConfidence: 'review',
+      withoutConsent: 'rules',
     });
     // Whitespace is valid JSON and makes the body span many TCP segments.
     const body = `${' '.repeat(200_000)}${policy}`;

@@ -19,7 +19,7 @@ export type AppStore = Pick<Store, 'ping' | 'migrationStatus'> &
 
 export interface AuditEntry {
   readonly tenantId: string;
-  /** e.g. `api_key:<keyId>` */
+  /** e.g. `apikey:<keyId>` (app/audit's convention) */
   readonly actor: string;
   /** e.g. `policy.update` */
   readonly action: string;
