@@ -283,6 +283,17 @@ export async function retryJob(
   });
 }
 
+export async function releaseJob(ctx: Ctx, lease: JobLease, now: number): Promise<void> {
+  await fencedUpdate(ctx, lease, {
+    state: 'queued',
+    attempts: lease.attempt - 1,
+    run_at: requireTime('now', now),
+    lease_owner: null,
+    lease_expires_at: null,
+    updated_at: now,
+  });
+}
+
 async function moveToDeadLetter(ctx: Ctx, job: JobsTable, reason: string, now: number): Promise<DeadLetter> {
   const letter: DeadLettersTable = {
     tenant_id: job.tenant_id,

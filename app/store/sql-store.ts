@@ -305,6 +305,9 @@ export class SqlStore implements Store {
   retryJob(lease: JobLease, error: string, runAt: EpochMs, now: EpochMs): Promise<void> {
     return jobs.retryJob(this.ctx, lease, error, runAt, now);
   }
+  releaseJob(lease: JobLease, now: EpochMs): Promise<void> {
+    return jobs.releaseJob(this.ctx, lease, now);
+  }
   deadLetterJob(lease: JobLease, reason: string, now: EpochMs): Promise<DeadLetter> {
     return this.inTx((ctx) => jobs.deadLetterJob(ctx, lease, reason, now));
   }

@@ -503,6 +503,8 @@ export interface Store {
   completeJob(lease: JobLease, now: EpochMs): Promise<void>;
   /** Back to 'queued' with runAt, keeping the checkpoint. */
   retryJob(lease: JobLease, error: string, runAt: EpochMs, now: EpochMs): Promise<void>;
+  /** Graceful hand-back (shutdown): back to 'queued' due now, checkpoint kept, the attempt not counted. */
+  releaseJob(lease: JobLease, now: EpochMs): Promise<void>;
   /** To 'dead' plus a dead_letters row. */
   deadLetterJob(lease: JobLease, reason: string, now: EpochMs): Promise<DeadLetter>;
   listDeadLetters(tenantId: string): Promise<DeadLetter[]>;
