@@ -140,9 +140,11 @@ describe.each(factories)('store on $kind', (factory) => {
         [1, 2, 3, 4, 5].map((v) => store.upsertRecord(tenantId, 'contact', 'c5', { v }, T0 + v)),
       );
       expect(results.every((r) => ['created', 'changed', 'stale'].includes(r.status))).toBe(true);
-      const rows = await db
-        .raw()
-        .query("select count(*) as n from record_versions where crm_id = 'c5' and valid_to is null");
+      const raw = db.raw();
+      const rows = await raw.query(
+        "select count(*) as n from record_versions where crm_id = 'c5' and valid_to is null",
+      );
+      await raw.close();
       expect(Number(rows[0]?.n)).toBe(1);
     });
 
