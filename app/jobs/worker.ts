@@ -12,7 +12,8 @@ export interface JobContext {
    * either both happened or neither did, so a resumed job neither repeats nor skips a step.
    * Throws LeaseLostError if another worker has taken the job over.
    */
-  saveCheckpoint(checkpoint: JsonValue, effect?: (tx: Store) => Promise<void>): Promise<void>;
+  // A property, not a method: handlers destructure it from the context.
+  saveCheckpoint: (checkpoint: JsonValue, effect?: (tx: Store) => Promise<void>) => Promise<void>;
   /** aborted on stop() or when the lease is lost: finish the current step, then return 'interrupted' */
   signal: AbortSignal;
 }
