@@ -73,7 +73,7 @@ describe.each(factories)('job queue on $kind', (factory) => {
       tenant('b'),
       undefined,
     ]);
-    await queue.complete(claims[0]!.lease);
+    await queue.complete(claims.find((c) => c?.job.tenantId === tenant('a'))!.lease);
     expect((await queue.claim('w9'))?.job.tenantId).toBe(tenant('a'));
   });
 
