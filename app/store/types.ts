@@ -399,6 +399,8 @@ export interface Store {
   /**
    * Runs fn inside one transaction; the Store passed to fn is bound to it (nested calls reuse it).
    * SQLite transactions are BEGIN IMMEDIATE (write lock up front, so two processes never deadlock on upgrade).
+   * Inside fn use only `tx`: on SQLite the root store waits for the connection fn holds (a deadlock).
+   * Open one SQLite store per process and share it (server and worker alike).
    */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 
