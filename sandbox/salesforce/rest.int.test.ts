@@ -122,7 +122,10 @@ describe('SOQL subset', () => {
   });
 
   it('points at the offending column like Salesforce', async () => {
-    const err: unknown = await conn.query('SELECT Id, Foo__c FROM Lead').catch((e: unknown) => e);
+    const err: unknown = await conn.query('SELECT Id, Foo__c FROM Lead').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ errorCode: 'INVALID_FIELD' });
     expect((err as Error).message).toContain(
       "ERROR at Row:1:Column:12\nNo such column 'Foo__c' on entity 'Lead'",
@@ -254,9 +257,15 @@ describe('describe, versions, limits', () => {
 
   it('reports the allocation in /limits and Sforce-Limit-Info', async () => {
     const limits = await conn.limits();
-    expect(limits.DailyApiRequests.Max).toBe(100_000);
+    expect(limits.DailyApiRequests?.Max).toBe(100_000);
     expect(conn.limitInfo.apiUsage?.limit).toBe(100_000);
     expect(conn.limitInfo.apiUsage?.used).toBe(org.apiUsage().used);
+  });
+
+  it('counts one API call per request', async () => {
+    const before = org.apiUsage().used;
+    await conn.query('SELECT Id FROM Lead LIMIT 1');
+    expect(org.apiUsage().used).toBe(before + 1);
   });
 });
 

@@ -157,9 +157,9 @@ export async function startSalesforceEmulator(
     });
   });
   app.use(versionsRouter());
-  app.use('/services/data/:version', dataContext(state), resourcesRouter());
   const data = express.Router({ mergeParams: true });
   data.use(dataContext(state));
+  data.use(resourcesRouter());
   data.use('/tooling', markTooling, queryRouter(state), toolingRouter(), sobjectRouter(), compositeRouter());
   data.use('/jobs/query', bulkQueryRouter(state));
   data.use(queryRouter(state), sobjectRouter(), compositeRouter());
