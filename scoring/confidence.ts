@@ -33,36 +33,42 @@ export interface ConfidenceSignals {
 
 export interface ConfidenceVerdict {
   level: Confidence;
-  notes: string[];
+  notes: readonly string[];
 }
 
-const RANK: Record<Confidence, number> = { high: 2, medium: 1, low: 0 };
+const HIGH: ConfidenceVerdict = Object.freeze({ level: 'high', notes: Object.freeze([]) });
 
 export function assessConfidence(
   signals: ConfidenceSignals,
   rules: ConfidenceRules = DEFAULT_CONFIDENCE_RULES,
 ): ConfidenceVerdict {
-  let level: Confidence = 'high';
-  const notes: string[] = [];
-  const lower = (to: Confidence, note: string): void => {
-    if (RANK[to] < RANK[level]) level = to;
-    notes.push(note);
-  };
+  // Most leads of a mature model are high: answer them without building notes (the hot path).
+  if (
+    signals.positivesTrained >= rules.minPositivesForHigh &&
+    signals.missingShare <= rules.maxMissingShareForHigh &&
+    signals.outOfRange <= rules.maxOutOfRangeForHigh
+  ) {
+    return HIGH;
+  }
+  // The slow path: say why. Each check may lower the level; notes collect the reasons.
+  const found: [Confidence, string][] = [];
   if (signals.positivesTrained < rules.minPositivesForMedium) {
-    lower('low', `model learned from only ${signals.positivesTrained} conversions`);
+    found.push(['low', `model learned from only ${signals.positivesTrained} conversions`]);
   } else if (signals.positivesTrained < rules.minPositivesForHigh) {
-    lower('medium', `model learned from ${signals.positivesTrained} conversions`);
+    found.push(['medium', `model learned from ${signals.positivesTrained} conversions`]);
   }
   const missingPercent = Math.round(signals.missingShare * 100);
   if (signals.missingShare > rules.maxMissingShareForMedium) {
-    lower('low', `${missingPercent}% of the usual signal is missing`);
+    found.push(['low', `${missingPercent}% of the usual signal is missing`]);
   } else if (signals.missingShare > rules.maxMissingShareForHigh) {
-    lower('medium', `${missingPercent}% of the usual signal is missing`);
+    found.push(['medium', `${missingPercent}% of the usual signal is missing`]);
   }
   if (signals.outOfRange > rules.maxOutOfRangeForMedium) {
-    lower('low', `${signals.outOfRange} values outside what the model was trained on`);
+    found.push(['low', `${signals.outOfRange} values outside what the model was trained on`]);
   } else if (signals.outOfRange > rules.maxOutOfRangeForHigh) {
-    lower('medium', `${signals.outOfRange} value outside what the model was trained on`);
+    found.push(['medium', `${signals.outOfRange} value outside what the model was trained on`]);
   }
+  const level = found.some(([l]) => l === 'low') ? 'low' : found.length > 0 ? 'medium' : 'high';
+  const notes = found.map(([, note]) => note);
   return { level, notes };
 }

@@ -6,7 +6,9 @@ import { SparseBuilder, type SparseMatrix } from './sparse.ts';
 function dense(rows: number[][]): SparseMatrix {
   const builder = new SparseBuilder(rows[0]?.length ?? 0);
   for (const row of rows) {
-    row.forEach((v, j) => { builder.push(j, v); });
+    row.forEach((v, j) => {
+      builder.push(j, v);
+    });
     builder.endRow();
   }
   return builder.build();
@@ -47,7 +49,9 @@ describe('fitLogistic', () => {
   it.each(SKLEARN)('matches scikit-learn when C = $C', ({ C, coef, intercept }) => {
     const fit = fitLogistic(dense(X), Y, { l2: 1 / C });
     expect(fit.converged).toBe(true);
-    fit.weights.forEach((w, j) => { expect(w).toBeCloseTo(coef[j] as number, 6); });
+    fit.weights.forEach((w, j) => {
+      expect(w).toBeCloseTo(coef[j] as number, 6);
+    });
     expect(fit.intercept).toBeCloseTo(intercept, 6);
   });
 
@@ -91,7 +95,9 @@ describe('fitLogistic', () => {
   it('gives the same solution from a warm start', () => {
     const cold = fitLogistic(dense(X), Y, { l2: 1 });
     const warm = fitLogistic(dense(X), Y, { l2: 1, initialWeights: [5, 5, 5], initialIntercept: 3 });
-    warm.weights.forEach((w, j) => { expect(w).toBeCloseTo(cold.weights[j] as number, 7); });
+    warm.weights.forEach((w, j) => {
+      expect(w).toBeCloseTo(cold.weights[j] as number, 7);
+    });
   });
 
   it('refuses labels of a single class', () => {

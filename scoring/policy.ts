@@ -98,6 +98,10 @@ export function tierFor(policy: DecisionPolicy, p: number): Tier {
   return 'D';
 }
 
+function nearCutoff(tier: Tier, cutoff: string, band: number): Decision {
+  return { tier, route: 'review', note: `within ${band} of the ${cutoff} cut-off` };
+}
+
 /** Tier and route for a calibrated probability and its confidence. */
 export function decide(policy: DecisionPolicy, p: number, confidence: Confidence): Decision {
   const tier = tierFor(policy, p);
@@ -105,17 +109,11 @@ export function decide(policy: DecisionPolicy, p: number, confidence: Confidence
   if (confidence === 'low' && policy.lowConfidence === 'review') {
     return { tier, route: 'review', note: 'low confidence' };
   }
-  const cutoffs: [Tier, Tier, number][] = [
-    ['A', 'B', policy.tiers.A],
-    ['B', 'C', policy.tiers.B],
-    ['C', 'D', policy.tiers.C],
-  ];
-  for (const [above, below, cutoff] of cutoffs) {
-    // Only a cut-off that changes who works the lead is worth a second look.
-    if (policy.routes[above] === policy.routes[below]) continue;
-    if (Math.abs(p - cutoff) < policy.reviewBand) {
-      return { tier, route: 'review', note: `within ${policy.reviewBand} of the ${above}/${below} cut-off` };
-    }
-  }
+  // Only a cut-off that changes who works the lead is worth a second look.
+  const band = policy.reviewBand;
+  const { routes, tiers } = policy;
+  if (routes.A !== routes.B && Math.abs(p - tiers.A) < band) return nearCutoff(tier, 'A/B', band);
+  if (routes.B !== routes.C && Math.abs(p - tiers.B) < band) return nearCutoff(tier, 'B/C', band);
+  if (routes.C !== routes.D && Math.abs(p - tiers.C) < band) return nearCutoff(tier, 'C/D', band);
   return { tier, route };
 }

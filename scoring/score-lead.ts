@@ -1,7 +1,7 @@
 import { decide, type DecisionPolicy } from './policy.ts';
 import type { RuleScorer } from './rules.ts';
 import type { Scorer } from './scorer.ts';
-import type { Confidence, LeadInput, Route, Tier } from './types.ts';
+import type { Confidence, LeadInput, Reason, Route, Tier } from './types.ts';
 
 /**
  * One lead in, one decision out: which scorer applies (model, fallback rules or none), the tier
@@ -19,11 +19,11 @@ export interface LeadDecision {
   fit: number | null;
   engagement: number | null;
   /** Strongest first; positive reasons then negative ones. */
-  reasons: { text: string; direction: 'positive' | 'negative'; weight: number }[];
+  reasons: readonly Reason[];
   /** The model version, or "rules:<version>" for the fallback, or null when not scored. */
   modelVersion: string | null;
   policyVersion: string;
-  notes: string[];
+  notes: readonly string[];
 }
 
 export interface ScoringContext {
@@ -37,7 +37,7 @@ export interface LeadConsent {
   profilingAllowed: boolean;
 }
 
-function unscored(policy: DecisionPolicy, notes: string[]): LeadDecision {
+function unscored(policy: DecisionPolicy, notes: readonly string[]): LeadDecision {
   return {
     source: 'none',
     probability: null,
@@ -54,7 +54,7 @@ function unscored(policy: DecisionPolicy, notes: string[]): LeadDecision {
   };
 }
 
-function byRules(context: ScoringContext, lead: LeadInput, notes: string[]): LeadDecision {
+function byRules(context: ScoringContext, lead: LeadInput, notes: readonly string[]): LeadDecision {
   const { rules, policy } = context;
   if (!rules) return unscored(policy, [...notes, 'no fallback rules configured']);
   const result = rules.score(lead);
@@ -71,15 +71,17 @@ function byRules(context: ScoringContext, lead: LeadInput, notes: string[]): Lea
     fit: null,
     engagement: null,
     reasons: [
-      ...result.positiveReasons.map((r) => ({
-        text: r.text,
-        direction: 'positive' as const,
+      ...result.positiveReasons.map((r): Reason => ({
+        source: r.ruleId,
+        direction: 'positive',
         weight: r.points,
+        text: r.text,
       })),
-      ...result.negativeReasons.map((r) => ({
-        text: r.text,
-        direction: 'negative' as const,
+      ...result.negativeReasons.map((r): Reason => ({
+        source: r.ruleId,
+        direction: 'negative',
         weight: r.points,
+        text: r.text,
       })),
     ],
     modelVersion: `rules:${result.rulesVersion}`,
@@ -109,20 +111,9 @@ export function scoreLead(context: ScoringContext, lead: LeadInput, consent?: Le
     confidence: result.confidence,
     fit: result.fit,
     engagement: result.engagement,
-    reasons: [
-      ...result.positiveReasons.map((r) => ({
-        text: r.text,
-        direction: 'positive' as const,
-        weight: r.contribution,
-      })),
-      ...result.negativeReasons.map((r) => ({
-        text: r.text,
-        direction: 'negative' as const,
-        weight: r.contribution,
-      })),
-    ],
+    reasons: result.reasons,
     modelVersion: result.modelVersion,
     policyVersion: policy.version,
-    notes: [...result.confidenceNotes, ...(decision.note ? [decision.note] : [])],
+    notes: decision.note ? [...result.confidenceNotes, decision.note] : result.confidenceNotes,
   };
 }

@@ -113,14 +113,16 @@ describe('explanations', () => {
         newsletter: 'No',
       },
     });
-    expect(result.positiveReasons.map((r) => r.text)).toContain(
+    expect(result.reasons.filter((r) => r.direction === 'positive').map((r) => r.text)).toContain(
       'Visited the pricing page 6 times in the last 30 days',
     );
-    expect(result.positiveReasons.map((r) => r.text)).toContain('Title is VP');
-    const weights = result.positiveReasons.map((r) => r.contribution);
+    expect(result.reasons.filter((r) => r.direction === 'positive').map((r) => r.text)).toContain(
+      'Title is VP',
+    );
+    const weights = result.reasons.filter((r) => r.direction === 'positive').map((r) => r.weight);
     expect([...weights].sort((a, b) => b - a)).toEqual(weights);
-    expect(result.negativeReasons.every((r) => r.contribution < 0)).toBe(true);
-    expect(result.positiveReasons.length).toBeLessThanOrEqual(3);
+    expect(result.reasons.filter((r) => r.direction === 'negative').every((r) => r.weight < 0)).toBe(true);
+    expect(result.reasons.filter((r) => r.direction === 'positive').length).toBeLessThanOrEqual(3);
   });
 });
 
@@ -155,11 +157,7 @@ describe('confidence', () => {
       },
     });
     expect(result.confidence).toBe('low');
-    expect(
-      result.positiveReasons
-        .concat(result.negativeReasons)
-        .some((r) => r.text.includes('not seen in training')),
-    ).toBe(true);
+    expect(result.reasons.some((r) => r.text.includes('not seen in training'))).toBe(true);
   });
 
   it('is never high for a model that learned from few conversions', () => {

@@ -5,8 +5,8 @@ import type { FittedField } from './feature-spec.ts';
 import { MISSING_LEVEL } from './feature-spec.ts';
 import { binIndex, readNumericField, scaleValue } from './featurize.ts';
 import { reasonText, type Shown } from './reason-text.ts';
-import type { Confidence, Group, LeadInput } from './types.ts';
-import { categoryKey, MissingTokens, readBoolean } from './values.ts';
+import type { Confidence, Group, LeadInput, Reason, Value } from './types.ts';
+import { categoryKey, MissingTokens, readBoolean, readNumber } from './values.ts';
 
 /**
  * Scores leads with a trained model and explains each score exactly.
@@ -17,15 +17,6 @@ import { categoryKey, MissingTokens, readBoolean } from './values.ts';
  * transform per field, and the explanation falls out of the score rather than being computed beside it.
  */
 
-export interface Reason {
-  field: string;
-  label: string;
-  group: Group;
-  /** Log-odds this field adds (positive) or removes (negative) relative to the average lead. */
-  contribution: number;
-  text: string;
-}
-
 export interface ModelScore {
   probability: number;
   /** round(100 × probability). */
@@ -35,10 +26,9 @@ export interface ModelScore {
   fit: number;
   engagement: number;
   confidence: Confidence;
-  confidenceNotes: string[];
-  /** Up to 3 reasons that raise the score, strongest first, and up to 3 that lower it. */
-  positiveReasons: Reason[];
-  negativeReasons: Reason[];
+  confidenceNotes: readonly string[];
+  /** Up to 3 reasons that raise the score, strongest first, then up to 3 that lower it, strongest first. */
+  reasons: Reason[];
   modelVersion: string;
 }
 
@@ -56,9 +46,48 @@ const OUT_OF_RANGE = 2;
 interface FieldEvaluator {
   readonly spec: FittedField;
   readonly isEngagement: boolean;
-  /** Returns the contribution; writes PRESENT / MISSING / OUT_OF_RANGE into state[index]. */
-  evaluate(lead: LeadInput, state: Uint8Array, index: number): number;
-  shown(lead: LeadInput): Shown;
+  /** What the lead's value of this field comes to: contribution, state, and how to say it. */
+  evaluate(lead: LeadInput): Outcome;
+}
+
+/** What one raw value of an attribute field comes to. */
+interface Outcome {
+  contribution: number;
+  state: number;
+  shown: Shown;
+  text?: string;
+}
+
+/**
+ * A field's outcome depends only on its raw value, and CRM fields repeat the same few values
+ * (sources, countries, yes/no, small counts), so outcomes are memoised per raw value: scoring a
+ * lead becomes one map lookup per field. The memo stops growing at MEMO_LIMIT distinct values,
+ * after which new values are simply computed each time.
+ */
+const MEMO_LIMIT = 10_000;
+
+function attributeEvaluator(spec: FittedField, compute: (raw: Value) => Outcome): FieldEvaluator {
+  const memo = new Map<Value, Outcome>();
+  const field = spec.field;
+  const lookup = (raw: Value): Outcome => {
+    let outcome = memo.get(raw);
+    if (outcome === undefined) {
+      outcome = compute(raw);
+      if (memo.size < MEMO_LIMIT) memo.set(raw, outcome);
+    }
+    return outcome;
+  };
+  return {
+    spec,
+    isEngagement: spec.group === 'engagement',
+    evaluate: (lead) => lookup(lead.attributes[field]),
+  };
+}
+
+/** The sentence for an outcome, built once per distinct value (memoised outcomes keep it). */
+function textOf(spec: FittedField, outcome: Outcome): string {
+  outcome.text ??= reasonText(spec, outcome.shown);
+  return outcome.text;
 }
 
 function fieldBase(field: FittedField, weights: readonly number[], means: readonly number[]): number {
@@ -81,42 +110,25 @@ function categoricalEvaluator(
   const unknown = base + (weights[field.offset + field.levels.length + 1] as number);
   const rareKeys = new Set(field.rare);
   const missingContribution = byKey.get(MISSING_LEVEL) ?? rare;
-  return {
-    spec: field,
-    isEngagement: field.group === 'engagement',
-    evaluate(lead, state, index) {
-      const key = categoryKey(lead.attributes[field.field], missing);
-      if (key === null) {
-        state[index] = MISSING;
-        return missingContribution;
-      }
-      const known = byKey.get(key);
-      if (known !== undefined) {
-        state[index] = PRESENT;
-        return known;
-      }
-      if (rareKeys.has(key)) {
-        state[index] = PRESENT;
-        return rare;
-      }
-      state[index] = OUT_OF_RANGE;
-      return unknown;
-    },
-    shown(lead) {
-      const raw = lead.attributes[field.field];
-      const key = categoryKey(raw, missing);
-      if (key === null) return { kind: 'missing' };
-      const level = field.levels.indexOf(key);
-      if (level >= 0)
-        return { kind: 'level', value: field.display[level] ?? key, rare: false, unknown: false };
+  return attributeEvaluator(field, (raw) => {
+    const key = categoryKey(raw, missing);
+    if (key === null)
+      return { contribution: missingContribution, state: MISSING, shown: { kind: 'missing' } };
+    const level = field.levels.indexOf(key);
+    if (level >= 0) {
       return {
-        kind: 'level',
-        value: String(raw).trim(),
-        rare: rareKeys.has(key),
-        unknown: !rareKeys.has(key),
+        contribution: byKey.get(key) as number,
+        state: PRESENT,
+        shown: { kind: 'level', value: field.display[level] ?? key, rare: false, unknown: false },
       };
-    },
-  };
+    }
+    const isRare = rareKeys.has(key);
+    return {
+      contribution: isRare ? rare : unknown,
+      state: isRare ? PRESENT : OUT_OF_RANGE,
+      shown: { kind: 'level', value: String(raw).trim(), rare: isRare, unknown: !isRare },
+    };
+  });
 }
 
 function booleanEvaluator(
@@ -128,36 +140,29 @@ function booleanEvaluator(
   const base = fieldBase(field, weights, means);
   const whenTrue = base + (weights[field.offset] as number);
   const whenMissing = base + (weights[field.offset + 1] as number);
-  return {
-    spec: field,
-    isEngagement: field.group === 'engagement',
-    evaluate(lead, state, index) {
-      const reading = readBoolean(lead.attributes[field.field], missing);
-      if (Number.isNaN(reading.value)) {
-        state[index] = reading.invalid ? OUT_OF_RANGE : MISSING;
-        return whenMissing;
-      }
-      state[index] = PRESENT;
-      return reading.value === 1 ? whenTrue : base;
-    },
-    shown(lead) {
-      const raw = lead.attributes[field.field];
-      const reading = readBoolean(raw, missing);
-      if (reading.invalid) return { kind: 'invalid', value: String(raw) };
-      return Number.isNaN(reading.value)
-        ? { kind: 'missing' }
-        : { kind: 'boolean', value: reading.value === 1 };
-    },
-  };
+  return attributeEvaluator(field, (raw) => {
+    const reading = readBoolean(raw, missing);
+    if (reading.invalid)
+      return {
+        contribution: whenMissing,
+        state: OUT_OF_RANGE,
+        shown: { kind: 'invalid', value: String(raw) },
+      };
+    if (Number.isNaN(reading.value))
+      return { contribution: whenMissing, state: MISSING, shown: { kind: 'missing' } };
+    const value = reading.value === 1;
+    return { contribution: value ? whenTrue : base, state: PRESENT, shown: { kind: 'boolean', value } };
+  });
 }
 
-function numericEvaluator(
-  field: Extract<FittedField, { kind: 'numeric' | 'event_count' | 'event_recency' }>,
+type NumericLike = Extract<FittedField, { kind: 'numeric' | 'event_count' | 'event_recency' }>;
+
+/** Contribution of a numeric reading: linear term + its bin's weight, or the missing weight. */
+function numericOutcome(
+  field: NumericLike,
   weights: readonly number[],
-  means: readonly number[],
-  missing: MissingTokens,
-): FieldEvaluator {
-  const base = fieldBase(field, weights, means);
+  base: number,
+): (reading: { value: number; invalid: boolean }, raw: Value) => Outcome {
   const t = field.transform;
   const linear = weights[field.offset] as number;
   const whenMissing = base + (weights[field.offset + 1] as number);
@@ -165,25 +170,38 @@ function numericEvaluator(
     { length: t.edges.length + 1 },
     (_, k) => weights[field.offset + 2 + k] as number,
   );
+  return (reading, raw) => {
+    const v = reading.value;
+    if (reading.invalid)
+      return {
+        contribution: whenMissing,
+        state: OUT_OF_RANGE,
+        shown: { kind: 'invalid', value: String(raw) },
+      };
+    if (Number.isNaN(v)) return { contribution: whenMissing, state: MISSING, shown: { kind: 'missing' } };
+    return {
+      contribution: base + linear * scaleValue(t, v) + (binWeights[binIndex(t.edges, v)] as number),
+      state: v < t.trainMin || v > t.trainMax ? OUT_OF_RANGE : PRESENT,
+      shown: { kind: 'number', value: v },
+    };
+  };
+}
+
+function numericEvaluator(
+  field: NumericLike,
+  weights: readonly number[],
+  means: readonly number[],
+  missing: MissingTokens,
+): FieldEvaluator {
+  const outcomeOf = numericOutcome(field, weights, fieldBase(field, weights, means));
+  if (field.kind === 'numeric') {
+    return attributeEvaluator(field, (raw) => outcomeOf(readNumber(raw, missing), raw));
+  }
+  // Event features depend on the whole event list and the as-of time: nothing to memoise.
   return {
     spec: field,
     isEngagement: field.group === 'engagement',
-    evaluate(lead, state, index) {
-      const reading = readNumericField(field, lead, missing);
-      const v = reading.value;
-      if (Number.isNaN(v)) {
-        state[index] = reading.invalid ? OUT_OF_RANGE : MISSING;
-        return whenMissing;
-      }
-      state[index] = v < t.trainMin || v > t.trainMax ? OUT_OF_RANGE : PRESENT;
-      return base + linear * scaleValue(t, v) + (binWeights[binIndex(t.edges, v)] as number);
-    },
-    shown(lead) {
-      const raw = field.kind === 'numeric' ? lead.attributes[field.field] : undefined;
-      const reading = readNumericField(field, lead, missing);
-      if (reading.invalid) return { kind: 'invalid', value: String(raw) };
-      return Number.isNaN(reading.value) ? { kind: 'missing' } : { kind: 'number', value: reading.value };
-    },
+    evaluate: (lead) => outcomeOf(readNumericField(field, lead, missing), undefined),
   };
 }
 
@@ -195,8 +213,10 @@ export class Scorer {
   private readonly evaluators: FieldEvaluator[];
   private readonly importance: Float64Array;
   private readonly totalImportance: number;
-  private readonly state: Uint8Array;
   private readonly contributions: Float64Array;
+  private readonly outcomes: Outcome[];
+  /** Scratch for the top reasons: positives at [0, 3), negatives at [3, 6). */
+  private readonly top = new Int32Array(2 * TOP_REASONS);
 
   constructor(
     private readonly artifact: ModelArtifact,
@@ -220,8 +240,8 @@ export class Scorer {
     });
     this.importance = Float64Array.from(artifact.fieldImportance);
     this.totalImportance = this.importance.reduce((a, b) => a + b, 0) || 1;
-    this.state = new Uint8Array(this.evaluators.length);
     this.contributions = new Float64Array(this.evaluators.length);
+    this.outcomes = new Array<Outcome>(this.evaluators.length);
   }
 
   /** Raw (uncalibrated) logit. */
@@ -229,7 +249,7 @@ export class Scorer {
     let z = this.baselineLogit;
     const evaluators = this.evaluators;
     for (let f = 0; f < evaluators.length; f++)
-      z += (evaluators[f] as FieldEvaluator).evaluate(lead, this.state, f);
+      z += (evaluators[f] as FieldEvaluator).evaluate(lead).contribution;
     return z;
   }
 
@@ -243,7 +263,7 @@ export class Scorer {
     let z = this.baselineLogit;
     const evaluators = this.evaluators;
     for (let f = 0; f < evaluators.length; f++) {
-      const c = (evaluators[f] as FieldEvaluator).evaluate(lead, this.state, f);
+      const c = (evaluators[f] as FieldEvaluator).evaluate(lead).contribution;
       out[f] = c;
       z += c;
     }
@@ -254,8 +274,8 @@ export class Scorer {
   explain(lead: LeadInput): { baselineLogit: number; logit: number; fields: FieldContribution[] } {
     const fields: FieldContribution[] = [];
     let z = this.baselineLogit;
-    this.evaluators.forEach((evaluator, f) => {
-      const contribution = evaluator.evaluate(lead, this.state, f);
+    this.evaluators.forEach((evaluator) => {
+      const contribution = evaluator.evaluate(lead).contribution;
       z += contribution;
       fields.push({ field: evaluator.spec.field, group: evaluator.spec.group, contribution });
     });
@@ -265,19 +285,21 @@ export class Scorer {
   /** Score, sub-scores, confidence and the top reasons either way. */
   score(lead: LeadInput): ModelScore {
     const evaluators = this.evaluators;
-    const state = this.state;
     const contributions = this.contributions;
+    const outcomes = this.outcomes;
     let fitSum = 0;
     let engagementSum = 0;
     let missingImportance = 0;
     let outOfRange = 0;
     for (let f = 0; f < evaluators.length; f++) {
       const evaluator = evaluators[f] as FieldEvaluator;
-      const c = evaluator.evaluate(lead, state, f);
+      const outcome = evaluator.evaluate(lead);
+      outcomes[f] = outcome;
+      const c = outcome.contribution;
       contributions[f] = c;
       if (evaluator.isEngagement) engagementSum += c;
       else fitSum += c;
-      const s = state[f];
+      const s = outcome.state;
       if (s === MISSING) missingImportance += this.importance[f] as number;
       else if (s === OUT_OF_RANGE) outOfRange++;
     }
@@ -292,8 +314,12 @@ export class Scorer {
       },
       this.confidenceRules,
     );
-    const positive = topIndices(contributions, TOP_REASONS, 1);
-    const negative = topIndices(contributions, TOP_REASONS, -1);
+    const top = this.top;
+    const positives = topIndices(contributions, top, 0, 1);
+    const negatives = topIndices(contributions, top, TOP_REASONS, -1);
+    const reasons: Reason[] = [];
+    for (let k = 0; k < positives; k++) reasons.push(this.reason(top[k] as number, 'positive'));
+    for (let k = 0; k < negatives; k++) reasons.push(this.reason(top[TOP_REASONS + k] as number, 'negative'));
     return {
       probability,
       score: Math.round(probability * 100),
@@ -302,41 +328,40 @@ export class Scorer {
       engagement: Math.round(applyCalibration(calibration, this.baselineLogit + engagementSum) * 100),
       confidence: confidence.level,
       confidenceNotes: confidence.notes,
-      positiveReasons: positive.map((f) => this.reason(lead, f)),
-      negativeReasons: negative.map((f) => this.reason(lead, f)),
+      reasons,
       modelVersion: this.version,
     };
   }
 
-  private reason(lead: LeadInput, f: number): Reason {
-    const evaluator = this.evaluators[f] as FieldEvaluator;
-    const spec = evaluator.spec;
+  private reason(f: number, direction: Reason['direction']): Reason {
+    const spec = (this.evaluators[f] as FieldEvaluator).spec;
     return {
-      field: spec.field,
-      label: spec.label,
-      group: spec.group,
-      contribution: this.contributions[f] as number,
-      text: reasonText(spec, evaluator.shown(lead)),
+      source: spec.field,
+      direction,
+      weight: this.contributions[f] as number,
+      text: textOf(spec, this.outcomes[f] as Outcome),
     };
   }
 }
 
 /**
- * Indices of the `k` largest values of sign·v with sign·v > 0, largest first. A tiny insertion
- * sort: k is 3 and the field count is small, so this beats sorting every field.
+ * Writes into out[at ..] the indices of the (up to TOP_REASONS) largest values of sign·v that are
+ * > 0, largest first, and returns how many. An insertion sort into a fixed scratch array: the field
+ * count is small and this runs for every lead, so it allocates nothing.
  */
-function topIndices(values: Float64Array, k: number, sign: 1 | -1): number[] {
-  const best: number[] = [];
+function topIndices(values: Float64Array, out: Int32Array, at: number, sign: 1 | -1): number {
+  let count = 0;
   for (let i = 0; i < values.length; i++) {
     const v = sign * (values[i] as number);
     if (!(v > 1e-9)) continue;
-    if (best.length === k && v <= sign * (values[best[k - 1] as number] as number)) continue;
-    let at = best.length === k ? k - 1 : best.length;
-    while (at > 0 && sign * (values[best[at - 1] as number] as number) < v) {
-      best[at] = best[at - 1] as number;
-      at--;
+    if (count === TOP_REASONS && v <= sign * (values[out[at + TOP_REASONS - 1] as number] as number))
+      continue;
+    let k = count === TOP_REASONS ? TOP_REASONS - 1 : count++;
+    while (k > 0 && sign * (values[out[at + k - 1] as number] as number) < v) {
+      out[at + k] = out[at + k - 1] as number;
+      k--;
     }
-    best[at] = i;
+    out[at + k] = i;
   }
-  return best;
+  return count;
 }

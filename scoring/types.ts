@@ -24,3 +24,13 @@ export interface LeadInput {
 export type Confidence = 'high' | 'medium' | 'low';
 export type Tier = 'A' | 'B' | 'C' | 'D';
 export type Route = 'ae' | 'sdr' | 'nurture' | 'review';
+
+/** One reason behind a score, in plain words. */
+export interface Reason {
+  /** The source field (model) or the rule id (fallback rules). */
+  source: string;
+  direction: 'positive' | 'negative';
+  /** Log-odds added or removed relative to the average lead (model), or points (rules). */
+  weight: number;
+  text: string;
+}
