@@ -386,7 +386,7 @@ export function registerBatchRoutes(router: Router): void {
         } else {
           portal.update(existing, values, { at: req.now });
           results.push({
-            ...toPublicObject(portal, existing, { properties: [...values.keys()] }),
+            ...toPublicObject(portal, existing, { properties: [...values.keys(), input.idProperty] }),
             new: false,
           });
         }
