@@ -105,6 +105,8 @@ export interface CalibrationChoice {
   calibration: Calibration;
   /** Cross-validated log loss of each candidate on the held-out logits. */
   logLoss: { platt: number; isotonic: number };
+  /** Each candidate's prediction for every lead, from a map fitted without that lead. */
+  heldOut: { platt: Float64Array; isotonic: Float64Array };
 }
 
 /**
@@ -138,5 +140,5 @@ export function chooseCalibration(
   }
   const scores = { platt: logLoss(labels, heldOutPlatt), isotonic: logLoss(labels, heldOutIsotonic) };
   const calibration = scores.isotonic < scores.platt ? fitIsotonic(logits, labels) : fitPlatt(logits, labels);
-  return { calibration, logLoss: scores };
+  return { calibration, logLoss: scores, heldOut: { platt: heldOutPlatt, isotonic: heldOutIsotonic } };
 }

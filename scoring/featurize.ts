@@ -9,7 +9,7 @@ import type {
 } from './feature-spec.ts';
 import { MISSING_LEVEL } from './feature-spec.ts';
 import { SparseBuilder, type SparseMatrix } from './sparse.ts';
-import type { LeadInput } from './types.ts';
+import type { LeadInput, Value } from './types.ts';
 import {
   MissingTokens,
   categoryKey,
@@ -122,6 +122,16 @@ export function binIndex(edges: readonly number[], raw: number): number {
   return k;
 }
 
+/** How often each raw value of an attribute occurs. */
+function countRawValues(leads: readonly LeadInput[], field: string): Map<Value, number> {
+  const counts = new Map<Value, number>();
+  for (const lead of leads) {
+    const raw = lead.attributes[field];
+    counts.set(raw, (counts.get(raw) ?? 0) + 1);
+  }
+  return counts;
+}
+
 function defaultMinCount(rows: number): number {
   return Math.max(10, Math.ceil(rows * 0.005));
 }
@@ -131,15 +141,15 @@ function fitCategorical(
   leads: readonly LeadInput[],
   missing: MissingTokens,
 ): { levels: string[]; display: string[]; rare: string[] } | DroppedField {
+  // Count raw values first: CRM fields repeat a handful of values, so each is normalised once.
   const counts = new Map<string, number>();
   const spellings = new Map<string, Map<string, number>>();
-  for (const lead of leads) {
-    const raw = lead.attributes[field.field];
+  for (const [raw, n] of countRawValues(leads, field.field)) {
     const key = categoryKey(raw, missing) ?? MISSING_LEVEL;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    counts.set(key, (counts.get(key) ?? 0) + n);
     const shown = key === MISSING_LEVEL ? MISSING_LEVEL : String(raw).trim();
     const forKey = spellings.get(key) ?? new Map<string, number>();
-    forKey.set(shown, (forKey.get(shown) ?? 0) + 1);
+    forKey.set(shown, (forKey.get(shown) ?? 0) + n);
     spellings.set(key, forKey);
   }
   if (counts.size < 2) return { field: field.field, reason: 'has a single value in training' };
@@ -187,8 +197,12 @@ export function fitFeatureSpec(spec: FeatureSpec, leads: readonly LeadInput[]): 
       });
       offset += width;
     } else if (field.kind === 'boolean') {
-      const readings = leads.map((lead) => readBoolean(lead.attributes[field.field], missing));
-      const distinct = new Set(readings.map((r) => (Number.isNaN(r.value) ? 'missing' : r.value)));
+      const distinct = new Set(
+        [...countRawValues(leads, field.field).keys()].map((raw) => {
+          const value = readBoolean(raw, missing).value;
+          return Number.isNaN(value) ? 'missing' : value;
+        }),
+      );
       if (distinct.size < 2) {
         dropped.push({ field: field.field, reason: 'has a single value in training' });
         continue;
@@ -198,10 +212,14 @@ export function fitFeatureSpec(spec: FeatureSpec, leads: readonly LeadInput[]): 
     } else {
       const values: number[] = [];
       let missingCount = 0;
-      for (const lead of leads) {
-        const reading = readNumericField(field, lead, missing);
-        if (Number.isNaN(reading.value)) missingCount++;
-        else values.push(reading.value);
+      const add = (value: number, times: number): void => {
+        if (Number.isNaN(value)) missingCount += times;
+        else for (let k = 0; k < times; k++) values.push(value);
+      };
+      if (field.kind === 'numeric') {
+        for (const [raw, n] of countRawValues(leads, field.field)) add(readNumber(raw, missing).value, n);
+      } else {
+        for (const lead of leads) add(readNumericField(field, lead, missing).value, 1);
       }
       if (values.length === 0) {
         dropped.push({ field: field.field, reason: 'is missing in every training lead' });
@@ -231,38 +249,67 @@ export function categoryColumn(field: Extract<FittedField, { kind: 'categorical'
   return field.rare.includes(key) ? field.levels.length : field.levels.length + 1;
 }
 
-/** Writes one lead's columns into `builder` (one row). */
-export function featurizeInto(
-  fitted: FittedFeatureSpec,
-  missing: MissingTokens,
-  lead: LeadInput,
-  builder: SparseBuilder,
-): void {
-  for (const field of fitted.fields) {
-    if (field.kind === 'categorical') {
-      const key = categoryKey(lead.attributes[field.field], missing) ?? MISSING_LEVEL;
-      builder.push(field.offset + categoryColumn(field, key), 1);
-    } else if (field.kind === 'boolean') {
-      const reading = readBoolean(lead.attributes[field.field], missing);
-      if (Number.isNaN(reading.value)) builder.push(field.offset + 1, 1);
-      else builder.push(field.offset, reading.value);
-    } else {
-      const reading = readNumericField(field, lead, missing);
-      if (Number.isNaN(reading.value)) {
-        builder.push(field.offset + 1, 1);
-      } else {
-        builder.push(field.offset, scaleValue(field.transform, reading.value));
-        builder.push(field.offset + 2 + binIndex(field.transform.edges, reading.value), 1);
-      }
+/** Writes one field's columns of one lead. */
+type FieldWriter = (lead: LeadInput, builder: SparseBuilder) => void;
+
+/** A field's non-zero (column, value) pairs for one raw value; empty pairs are not written. */
+type Entries = readonly (readonly [number, number])[];
+
+/** Attribute fields depend on one raw value each: memoise its entries, as the scorer does. */
+function memoised(field: string, entriesOf: (raw: Value) => Entries): FieldWriter {
+  const memo = new Map<Value, Entries>();
+  return (lead, builder) => {
+    const raw = lead.attributes[field];
+    let entries = memo.get(raw);
+    if (entries === undefined) {
+      entries = entriesOf(raw);
+      if (memo.size < 10_000) memo.set(raw, entries);
     }
+    for (const [column, value] of entries) builder.push(column, value);
+  };
+}
+
+function numericEntries(
+  field: Extract<FittedField, { offset: number; transform: NumericTransform }>,
+  reading: Reading,
+): Entries {
+  if (Number.isNaN(reading.value)) return [[field.offset + 1, 1]];
+  return [
+    [field.offset, scaleValue(field.transform, reading.value)],
+    [field.offset + 2 + binIndex(field.transform.edges, reading.value), 1],
+  ];
+}
+
+function fieldWriter(field: FittedField, missing: MissingTokens): FieldWriter {
+  switch (field.kind) {
+    case 'categorical':
+      return memoised(field.field, (raw) => [
+        [field.offset + categoryColumn(field, categoryKey(raw, missing) ?? MISSING_LEVEL), 1],
+      ]);
+    case 'boolean':
+      return memoised(field.field, (raw) => {
+        const reading = readBoolean(raw, missing);
+        return Number.isNaN(reading.value) ? [[field.offset + 1, 1]] : [[field.offset, reading.value]];
+      });
+    case 'numeric':
+      return memoised(field.field, (raw) => numericEntries(field, readNumber(raw, missing)));
+    default:
+      return (lead, builder) => {
+        for (const [column, value] of numericEntries(field, readNumericField(field, lead, missing))) {
+          builder.push(column, value);
+        }
+      };
   }
-  builder.endRow();
 }
 
 /** The design matrix of `leads` under a fitted spec. */
 export function featurize(fitted: FittedFeatureSpec, leads: readonly LeadInput[]): SparseMatrix {
   const missing = new MissingTokens(fitted.missingTokens);
+  const writers = fitted.fields.map((field) => fieldWriter(field, missing));
   const builder = new SparseBuilder(fitted.columns);
-  for (const lead of leads) featurizeInto(fitted, missing, lead, builder);
+  for (const lead of leads) {
+    for (const write of writers) write(lead, builder);
+    builder.endRow();
+  }
   return builder.build();
 }

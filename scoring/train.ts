@@ -1,14 +1,8 @@
 import { MODEL_FORMAT, type ModelArtifact, type TrainingConfig } from './artifact.ts';
-import {
-  applyCalibration,
-  chooseCalibration,
-  fitIsotonic,
-  fitPlatt,
-  type Calibration,
-} from './calibration.ts';
+import { chooseCalibration, fitIsotonic, fitPlatt, type Calibration } from './calibration.ts';
 import type { FeatureSpec } from './feature-spec.ts';
 import { featurize, fitFeatureSpec } from './featurize.ts';
-import { fitLogistic, type LogisticFit } from './logistic.ts';
+import { fitLogistic, sigmoid, type LogisticFit } from './logistic.ts';
 import { evaluate, logLoss } from './metrics.ts';
 import { stratifiedFolds } from './random.ts';
 import { Scorer } from './scorer.ts';
@@ -42,39 +36,66 @@ export interface TrainingProgress {
   (stage: string, detail: string): void;
 }
 
-/**
- * Out-of-fold logits: each lead scored by a model fitted without its fold. Each fold's fit starts
- * from the all-rows fit at the same λ, which is close, so Newton needs only a step or two more.
- */
-function outOfFoldLogits(
-  x: SparseMatrix,
-  y: Float64Array,
-  folds: readonly number[][],
-  l2: number,
-  start: LogisticFit,
-): Float64Array {
-  const logits = new Float64Array(x.rows);
-  for (const fold of folds) {
+interface Fold {
+  trainX: SparseMatrix;
+  trainY: number[];
+  testX: SparseMatrix;
+  test: readonly number[];
+}
+
+function splitFolds(x: SparseMatrix, y: Float64Array, folds: readonly number[][]): Fold[] {
+  return folds.map((test) => {
     const inFold = new Uint8Array(x.rows);
-    for (const i of fold) inFold[i] = 1;
+    for (const i of test) inFold[i] = 1;
     const trainRows: number[] = [];
     for (let i = 0; i < x.rows; i++) if (inFold[i] === 0) trainRows.push(i);
-    const fit = fitLogistic(
-      selectRows(x, trainRows),
-      trainRows.map((i) => y[i] as number),
-      {
-        l2,
-        initialWeights: start.weights,
-        initialIntercept: start.intercept,
-        // Fold models only rank λ and feed calibration: 1e-6 log-loss units per row is far below
-        // the differences that decide either, and saves the last, purely confirming Newton step.
-        tolerance: 1e-6 * trainRows.length,
-      },
-    );
-    const z = linearPredictor(selectRows(x, fold), fit.weights, fit.intercept);
-    fold.forEach((i, r) => (logits[i] = z[r] as number));
-  }
+    return {
+      trainX: selectRows(x, trainRows),
+      trainY: trainRows.map((i) => y[i] as number),
+      testX: selectRows(x, test),
+      test,
+    };
+  });
+}
+
+/**
+ * Out-of-fold logits at one λ: each lead scored by a model fitted without its fold. Each fold's
+ * fit warm-starts from the same fold's fit at the previous (stronger) λ, so after the first λ
+ * Newton needs only a step or two.
+ */
+function outOfFoldLogits(
+  folds: readonly Fold[],
+  rows: number,
+  l2: number,
+  chains: (LogisticFit | undefined)[],
+): Float64Array {
+  const logits = new Float64Array(rows);
+  folds.forEach((fold, k) => {
+    const start = chains[k];
+    const fit = fitLogistic(fold.trainX, fold.trainY, {
+      l2,
+      ...(start ? { initialWeights: start.weights, initialIntercept: start.intercept } : {}),
+      // Fold models only rank λ and feed calibration: 1e-6 log-loss units per row is far below
+      // the differences that decide either, and saves the last, purely confirming Newton step.
+      tolerance: 1e-6 * fold.trainY.length,
+    });
+    chains[k] = fit;
+    const z = linearPredictor(fold.testX, fit.weights, fit.intercept);
+    fold.test.forEach((i, r) => (logits[i] = z[r] as number));
+  });
   return logits;
+}
+
+/** The average of the fold models: a close start for the final all-rows fit. */
+function averageFit(fits: readonly LogisticFit[]): { weights: Float64Array; intercept: number } {
+  const weights = new Float64Array((fits[0] as LogisticFit).weights.length);
+  let intercept = 0;
+  for (const fit of fits) {
+    for (let j = 0; j < weights.length; j++)
+      weights[j] = (weights[j] as number) + (fit.weights[j] as number) / fits.length;
+    intercept += fit.intercept / fits.length;
+  }
+  return { weights, intercept };
 }
 
 export function trainModel(
@@ -105,33 +126,26 @@ export function trainModel(
     `${fitted.fields.length} fields, ${fitted.columns} columns, ${fitted.dropped.length} dropped`,
   );
 
-  // Choose λ by cross-validated log loss; warm starts make each later λ a couple of Newton steps.
-  const folds = stratifiedFolds(y, config.folds, config.seed);
+  // Choose λ by cross-validated log loss, strongest penalty first (each warm-starts the next).
+  const folds = splitFolds(x, y, stratifiedFolds(y, config.folds, config.seed));
+  const chains: (LogisticFit | undefined)[] = folds.map(() => undefined);
   const crossValidatedLogLoss: Record<string, number> = {};
-  let previous: LogisticFit | undefined;
-  let best: { l2: number; loss: number; fit: LogisticFit; logits: Float64Array } | undefined;
-  // Strongest penalty first: each all-rows fit warm-starts the next, weaker one.
+  let best: { l2: number; loss: number; logits: Float64Array; fits: LogisticFit[] } | undefined;
   for (const l2 of [...config.l2Grid].sort((a, b) => b - a)) {
-    const full: LogisticFit = fitLogistic(x, y, {
-      l2,
-      ...(previous ? { initialWeights: previous.weights, initialIntercept: previous.intercept } : {}),
-    });
-    previous = full;
-    const logits = outOfFoldLogits(x, y, folds, l2, full);
-    const loss = logLoss(
-      y,
-      Array.from(logits, (z) => 1 / (1 + Math.exp(-z))),
-    );
+    const logits = outOfFoldLogits(folds, x.rows, l2, chains);
+    const loss = logLoss(y, Array.from(logits, sigmoid));
     crossValidatedLogLoss[String(l2)] = loss;
-    if (best === undefined || loss < best.loss) best = { l2, loss, fit: full, logits };
+    if (best === undefined || loss < best.loss)
+      best = { l2, loss, logits, fits: chains.slice() as LogisticFit[] };
     progress('cross-validation', `l2=${l2} log loss ${loss.toFixed(4)}`);
   }
   if (best === undefined) throw new RangeError('l2Grid must not be empty');
   const bestL2 = best.l2;
-  const final = best.fit;
   const oofLogits = best.logits;
 
-  // Calibrate on out-of-fold logits; judge Platt vs isotonic on folds of those logits.
+  // Calibrate on out-of-fold logits; judge Platt vs isotonic on folds of those logits. The held-out
+  // calibrated predictions of that judgement are the cross-validated metrics: no lead is scored by
+  // a model or a calibration map that saw it.
   const calibrationFolds = stratifiedFolds(y, config.folds, config.seed + 1);
   const choice = chooseCalibration(oofLogits, y, calibrationFolds);
   let calibration: Calibration = choice.calibration;
@@ -141,13 +155,17 @@ export function trainModel(
     'calibration',
     `${calibration.method} (platt ${choice.logLoss.platt.toFixed(4)}, isotonic ${choice.logLoss.isotonic.toFixed(4)})`,
   );
-
-  // Cross-validated metrics use calibration maps that did not see the lead either.
   const crossValidated = evaluate(
     y,
-    crossFittedCalibrated(oofLogits, y, calibrationFolds, calibration.method),
+    calibration.method === 'isotonic' ? choice.heldOut.isotonic : choice.heldOut.platt,
   );
 
+  const start = averageFit(best.fits);
+  const final = fitLogistic(x, y, {
+    l2: bestL2,
+    initialWeights: start.weights,
+    initialIntercept: start.intercept,
+  });
   const means = columnMeans(x);
   const artifact: ModelArtifact = {
     format: MODEL_FORMAT,
@@ -177,34 +195,6 @@ export function trainModel(
   artifact.fieldImportance = fieldImportance(artifact, leads);
   progress('fit', `l2=${bestL2}, ${final.iterations} Newton steps, converged=${final.converged}`);
   return artifact;
-}
-
-function crossFittedCalibrated(
-  logits: Float64Array,
-  y: Float64Array,
-  folds: readonly number[][],
-  method: Calibration['method'],
-): Float64Array {
-  const out = new Float64Array(logits.length);
-  for (const fold of folds) {
-    const inFold = new Uint8Array(logits.length);
-    for (const i of fold) inFold[i] = 1;
-    const trainX: number[] = [];
-    const trainY: number[] = [];
-    for (let i = 0; i < logits.length; i++) {
-      if (inFold[i] === 1) continue;
-      trainX.push(logits[i] as number);
-      trainY.push(y[i] as number);
-    }
-    const map: Calibration =
-      method === 'isotonic'
-        ? fitIsotonic(trainX, trainY)
-        : method === 'platt'
-          ? fitPlatt(trainX, trainY)
-          : { method: 'identity' };
-    for (const i of fold) out[i] = applyCalibration(map, logits[i] as number);
-  }
-  return out;
 }
 
 /** Mean |contribution| per field over the training leads. */
