@@ -1,6 +1,11 @@
-/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment, @typescript-eslint/no-unsafe-enum-assignment --
+/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
    The SDK's documented calling style passes plain object literals for its model classes and string
    literals for its enums; these tests call it exactly as the connector will. */
+import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/contacts/index.js';
+import {
+  PropertyCreateFieldTypeEnum,
+  PropertyCreateTypeEnum,
+} from '@hubspot/api-client/lib/codegen/crm/properties/index.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addContacts, sdkClient, startFixture, type EmulatorFixture } from './testing.ts';
 
@@ -162,7 +167,11 @@ describe('search', () => {
     while (after !== undefined) {
       const page = await f.client.crm.contacts.searchApi.doSearch({
         filterGroups: [
-          { filters: [{ propertyName: 'email', operator: 'CONTAINS_TOKEN', value: '*@example.com' }] },
+          {
+            filters: [
+              { propertyName: 'email', operator: FilterOperatorEnum.ContainsToken, value: '*@example.com' },
+            ],
+          },
         ],
         sorts: ['createdate'],
         properties: ['email'],
@@ -183,7 +192,11 @@ describe('search', () => {
     addContacts(f.portal, 10, start);
     const page = await f.client.crm.contacts.searchApi.doSearch({
       filterGroups: [
-        { filters: [{ propertyName: 'lastmodifieddate', operator: 'GTE', value: String(start + 7) }] },
+        {
+          filters: [
+            { propertyName: 'lastmodifieddate', operator: FilterOperatorEnum.Gte, value: String(start + 7) },
+          ],
+        },
       ],
       limit: 100,
     });
@@ -225,10 +238,10 @@ describe('properties', () => {
     const body = {
       name: 'leadgate_score',
       label: 'Lead score',
-      type: 'number',
-      fieldType: 'number',
+      type: PropertyCreateTypeEnum.Number,
+      fieldType: PropertyCreateFieldTypeEnum.Number,
       groupName: 'leadgate',
-    } as const;
+    };
     const created = await f.client.crm.properties.coreApi.create('contacts', body);
     expect(created.name).toBe('leadgate_score');
     await expect(f.client.crm.properties.coreApi.create('contacts', body)).rejects.toMatchObject({
@@ -245,8 +258,8 @@ describe('properties', () => {
       f.client.crm.properties.coreApi.create('contacts', {
         name: 'bad_pair',
         label: 'x',
-        type: 'number',
-        fieldType: 'textarea',
+        type: PropertyCreateTypeEnum.Number,
+        fieldType: PropertyCreateFieldTypeEnum.Textarea,
         groupName: 'contactinformation',
       }),
     ).rejects.toMatchObject({ code: 400, body: { category: 'VALIDATION_ERROR' } });
@@ -256,8 +269,8 @@ describe('properties', () => {
     await f.client.crm.properties.coreApi.create('contacts', {
       name: 'leadgate_score',
       label: 'Score',
-      type: 'number',
-      fieldType: 'number',
+      type: PropertyCreateTypeEnum.Number,
+      fieldType: PropertyCreateFieldTypeEnum.Number,
       groupName: 'contactinformation',
     });
     const [a] = addContacts(f.portal, 1, f.clock.now());

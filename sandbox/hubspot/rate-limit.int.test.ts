@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment, @typescript-eslint/no-unsafe-enum-assignment --
+/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
    The SDK's documented calling style passes plain object literals for its model classes and string
    literals for its enums; these tests call it exactly as the connector will. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
