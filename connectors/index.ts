@@ -1,0 +1,2 @@
+/** Connectors: one interface, one folder per CRM. */
+export * from './types.ts';

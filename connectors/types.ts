@@ -1,0 +1,138 @@
+/**
+ * The one interface every CRM connector implements (design §2–§3). Connectors translate a CRM's
+ * API into canonical records and back; they never decide a score and never swallow an error:
+ * per-record failures come back as data, whole-call failures as a ConnectorError with a code
+ * from the closed set below.
+ */
+
+export type CrmKind = 'hubspot' | 'salesforce';
+
+/** Epoch milliseconds. */
+export type EpochMs = number;
+
+/** A HubSpot contact or a Salesforce Lead/Contact. Property values are the CRM's strings. */
+export interface CanonicalPerson {
+  crmId: string;
+  objectType: 'contact' | 'lead';
+  createdAt: EpochMs;
+  updatedAt: EpochMs;
+  properties: Record<string, string | null>;
+  companyId?: string;
+}
+
+/** A HubSpot company or a Salesforce Account. */
+export interface CanonicalCompany {
+  crmId: string;
+  createdAt: EpochMs;
+  updatedAt: EpochMs;
+  properties: Record<string, string | null>;
+}
+
+export type EngagementType =
+  | 'page_view'
+  | 'form_submission'
+  | 'email_open'
+  | 'email_click'
+  | 'email_reply'
+  | 'meeting'
+  | 'call'
+  | 'content_download';
+
+export interface CanonicalEvent {
+  personId: string;
+  type: EngagementType;
+  occurredAt: EpochMs;
+  attributes: Record<string, string | number | boolean | null>;
+  /** Stable id from the CRM, so ingesting the same event twice is a no-op. */
+  sourceId: string;
+}
+
+/** The conversion the model predicts (e.g. lifecycle stage reached SQL, lead converted, deal created). */
+export interface CanonicalOutcome {
+  personId: string;
+  type: string;
+  occurredAt: EpochMs;
+}
+
+export interface CanonicalConsent {
+  personId: string;
+  /** False when there is no lawful basis for profiling (opted out, no consent where required). */
+  profilingAllowed: boolean;
+  basis: string | null;
+  recordedAt: EpochMs;
+}
+
+/** A page of records and the opaque cursor of the next page (absent on the last page). */
+export interface Page<T> {
+  items: T[];
+  next?: string;
+}
+
+/** The write-back contract of design §7, in canonical names; each connector maps them to its fields. */
+export interface ScoreFields {
+  score: number;
+  tier: 'A' | 'B' | 'C' | 'D';
+  fitScore: number | null;
+  engagementScore: number | null;
+  route: 'ae' | 'sdr' | 'nurture' | 'review';
+  confidence: 'high' | 'medium' | 'low';
+  reasons: string;
+  modelVersion: string;
+  scoredAt: EpochMs;
+}
+
+export interface ScoreWrite {
+  crmId: string;
+  objectType: CanonicalPerson['objectType'];
+  fields: ScoreFields;
+}
+
+export type WriteResult = { crmId: string; ok: true } | { crmId: string; ok: false; error: ConnectorError };
+
+/** The closed set of connector error codes; every vendor error maps to exactly one. */
+export const CONNECTOR_ERROR_CODES = [
+  'unauthorized', // token expired, revoked or wrong: refresh or re-install
+  'forbidden', // missing scope or field permission
+  'not_found', // the record or route does not exist (deleted records too)
+  'invalid_request', // our request is wrong: never retry as is
+  'conflict', // duplicate (property exists, field exists)
+  'rate_limited', // short-term limit: retry after retryAfterMs
+  'quota_exhausted', // daily allocation spent: stop until it resets
+  'locked', // the record or portal is locked for now (HubSpot 423)
+  'unavailable', // 5xx, dropped connection, timeout: retry with backoff
+  'unknown',
+] as const;
+
+export type ConnectorErrorCode = (typeof CONNECTOR_ERROR_CODES)[number];
+
+export class ConnectorError extends Error {
+  constructor(
+    readonly code: ConnectorErrorCode,
+    message: string,
+    readonly details: {
+      status?: number;
+      /** The CRM's own error code (HubSpot category, Salesforce errorCode). */
+      vendorCode?: string;
+      retryAfterMs?: number;
+    } = {},
+  ) {
+    super(message);
+    this.name = 'ConnectorError';
+  }
+}
+
+export interface Connector {
+  readonly crm: CrmKind;
+  /** Creates the leadgate properties / custom fields and their access, idempotently. */
+  ensureSchema(): Promise<void>;
+  /** Backfill: every person, page by page; the cursor is saved after every page. */
+  listPeople(cursor?: string): Promise<Page<CanonicalPerson>>;
+  listCompanies(cursor?: string): Promise<Page<CanonicalCompany>>;
+  listEvents(cursor?: string): Promise<Page<CanonicalEvent>>;
+  listOutcomes(cursor?: string): Promise<Page<CanonicalOutcome>>;
+  listConsent(cursor?: string): Promise<Page<CanonicalConsent>>;
+  /** Incremental sync: people modified at or after `since`, oldest first. */
+  listPeopleChangedSince(since: EpochMs, cursor?: string): Promise<Page<CanonicalPerson>>;
+  /** Writes score fields in the largest batches the API takes; one result per write, in order. */
+  writeScores(writes: readonly ScoreWrite[]): Promise<WriteResult[]>;
+}
