@@ -1,0 +1,157 @@
+import type { Express } from 'express';
+import { appendAudit } from '../audit/index.ts';
+import type { Config } from '../config/index.ts';
+import type { JobQueue, Worker } from '../jobs/index.ts';
+import { createLogger } from '../logging/index.ts';
+import type { Logger } from '../logging/index.ts';
+import { buildKeyRing } from '../secrets/index.ts';
+import type { KeyRing } from '../secrets/index.ts';
+import { createApp, createMetrics, runClosers, startServer, systemClock } from '../server/index.ts';
+import type { AuditAppend, Clock, Closer, Metrics, RunningServer } from '../server/index.ts';
+import type { Store } from '../store/index.ts';
+import { openRuntimeStore } from './open-runtime-store.ts';
+import type { RuntimeStoreOptions } from './open-runtime-store.ts';
+import { createRuntimeWorker } from './runtime-worker.ts';
+import type { JobHandlers } from './runtime-worker.ts';
+import { ensureSandboxAccess } from './sandbox-access.ts';
+import type { SandboxAccess } from './sandbox-access.ts';
+
+export interface RuntimeOptions extends RuntimeStoreOptions {
+  /** Default: JSON lines on stdout at the configured level. */
+  readonly logger?: Logger;
+  /** Default: a fresh registry with Node process metrics. */
+  readonly metrics?: Metrics;
+  readonly clock?: Clock;
+  /** Job handlers by type; default none (no job type has a handler yet). */
+  readonly handlers?: JobHandlers;
+  readonly workerId?: string;
+  readonly workerPollIntervalMs?: number;
+  readonly leaseMs?: number;
+}
+
+export interface RuntimeUrls {
+  readonly base: string;
+  readonly healthz: string;
+  readonly readyz: string;
+  readonly metrics: string;
+  readonly adminApi: string;
+}
+
+/** A started leadgate: HTTP server listening, worker polling, store open and migrated. */
+export interface Runtime {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly store: Store;
+  readonly keyRing: KeyRing;
+  readonly metrics: Metrics;
+  readonly app: Express;
+  readonly server: RunningServer;
+  readonly queue: JobQueue;
+  readonly worker: Worker;
+  readonly workerId: string;
+  /** Job types the worker claims; empty until handlers exist. */
+  readonly jobTypes: readonly string[];
+  readonly urls: RuntimeUrls;
+  /** Migration names this start applied. */
+  readonly migrationsApplied: readonly string[];
+  /** The sandbox tenant's admin access; null outside sandbox mode or when the store has other tenants. */
+  readonly sandbox: SandboxAccess | null;
+  /** In shutdown order: the HTTP server (no new work), the worker (finishes its step), the store. */
+  readonly closers: readonly Closer[];
+  /** Runs the closers once; resolves true when all closed cleanly. */
+  close(): Promise<boolean>;
+}
+
+function urlsOf(base: string): RuntimeUrls {
+  return {
+    base,
+    healthz: `${base}/healthz`,
+    readyz: `${base}/readyz`,
+    metrics: `${base}/metrics`,
+    adminApi: `${base}/api/v1`,
+  };
+}
+
+/**
+ * The composition root as a function: everything `npm start` runs, in one process, so tests can start
+ * and stop it in-process. Whatever was opened is closed again if a later step fails.
+ */
+export async function buildRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const metrics = options.metrics ?? createMetrics({ processMetrics: true });
+  const clock = options.clock ?? systemClock;
+  // Filled as each part starts; shutdown (and a failed start) closes them in this order.
+  const parts: { server?: Closer; worker?: Closer; store?: Closer } = {};
+  const started = (): Closer[] =>
+    [parts.server, parts.worker, parts.store].filter((c): c is Closer => c !== undefined);
+
+  try {
+    const { store, applied } = await openRuntimeStore(config, logger, options);
+    parts.store = { name: 'store', close: () => store.close() };
+    // Loaded at start so a bad or missing key stops the process now, not at the first OAuth token.
+    const keyRing = buildKeyRing({
+      current: config.encryptionKey,
+      previous: config.encryptionKeysOld,
+      dataDir: config.dataDir,
+      sandbox: config.sandbox,
+    });
+    const append: AuditAppend = async (entry) => {
+      await appendAudit(store, entry, entry.at);
+    };
+    const sandbox = config.sandbox
+      ? await ensureSandboxAccess({ store, dataDir: config.dataDir, now: clock.now(), audit: { append } })
+      : null;
+
+    const app = createApp({ config, logger, store, metrics, clock, audit: { append } });
+    const { queue, worker, workerId, jobTypes } = createRuntimeWorker({
+      store,
+      config,
+      logger,
+      metrics,
+      ...(options.handlers === undefined ? {} : { handlers: options.handlers }),
+      ...(options.workerId === undefined ? {} : { workerId: options.workerId }),
+      ...(options.workerPollIntervalMs === undefined ? {} : { pollIntervalMs: options.workerPollIntervalMs }),
+      ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+    });
+    const server = await startServer(app, {
+      port: config.port,
+      host: config.host,
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+    });
+    parts.server = { name: 'http server', close: () => server.close() };
+    worker.start();
+    parts.worker = { name: 'worker', close: () => worker.stop() };
+
+    const closers = started();
+    let closing: Promise<boolean> | undefined;
+    const urls = urlsOf(server.url);
+    logger.info('leadgate started', {
+      url: server.url,
+      store: store.kind,
+      workerId,
+      jobTypes,
+      sandbox: config.sandbox,
+    });
+    return {
+      config,
+      logger,
+      store,
+      keyRing,
+      metrics,
+      app,
+      server,
+      queue,
+      worker,
+      workerId,
+      jobTypes,
+      urls,
+      migrationsApplied: applied,
+      sandbox,
+      closers,
+      close: () => (closing ??= runClosers(closers, logger)),
+    };
+  } catch (err) {
+    await runClosers(started(), logger);
+    throw err;
+  }
+}
