@@ -145,3 +145,4 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     return 1;
   }
 }
+(await import('./platform-commands.ts')).registerPlatformCommands(registerCommand);
