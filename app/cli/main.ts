@@ -1,21 +1,15 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
+import type { Command, Io } from './command.ts';
 import { CliError } from './errors.ts';
-import { evaluateCommand, scoreCommand, train, type Io } from './model-commands.ts';
+import { evaluateCommand, scoreCommand, train } from './model-commands.ts';
+import { platformCommands } from './platform-commands.ts';
 
 /**
  * The `leadgate` command line. Each command declares its options once; `leadgate --help` and
  * `leadgate <command> --help` are generated from the same table.
  */
 
-interface Command {
-  summary: string;
-  usage: string;
-  options: NonNullable<ParseArgsConfig['options']>;
-  required: string[];
-  run(values: Record<string, string | undefined>, io: Io): Promise<void> | void;
-}
-
-const COMMANDS: Record<string, Command> = {
+const MODEL_COMMANDS: Record<string, Command> = {
   train: {
     summary: 'fit a calibrated model on a labelled CSV and print its held-out metrics as JSON',
     usage:
@@ -81,10 +75,8 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-/** Lets other modules (the server, the worker) add commands without this file knowing them. */
-export function registerCommand(name: string, command: Command): void {
-  COMMANDS[name] = command;
-}
+/** Every command by name; a two-word name ("audit verify") is a command with a subcommand. */
+const COMMANDS: Record<string, Command> = { ...MODEL_COMMANDS, ...platformCommands() };
 
 function helpText(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
@@ -100,11 +92,14 @@ const defaultIo: Io = {
 
 /** Runs the CLI and returns the exit code; errors become one line on stderr. */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  const [first, second] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     io.stdout(helpText());
     return 0;
   }
+  const twoWords = `${first} ${second ?? ''}`;
+  const name = twoWords in COMMANDS ? twoWords : first;
+  const rest = argv.slice(name === twoWords ? 2 : 1);
   const command = COMMANDS[name];
   if (!command) {
     io.stderr(`leadgate: unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')}\n`);
@@ -145,4 +140,3 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     return 1;
   }
 }
-(await import('./platform-commands.ts')).registerPlatformCommands(registerCommand);

@@ -22,11 +22,7 @@ import { columnIndex, readLabelledDataset, readUnlabelledDataset, type Dataset }
 import { CliError } from './errors.ts';
 import { applyOverrides, readSpecOverrides } from './spec-overrides.ts';
 
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  now: () => Date;
-}
+import type { Io } from './command.ts';
 
 function metricsLine(m: Metrics, nTrain: number, seconds: number, extra: Record<string, unknown>): string {
   return JSON.stringify({

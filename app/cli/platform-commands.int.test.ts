@@ -68,12 +68,12 @@ describe('leadgate migrate', () => {
   });
 });
 
-describe('leadgate audit-verify', () => {
+describe('leadgate audit verify', () => {
   it('prints ok with the entry count when the chain is intact', async () => {
     await seedAudit();
-    const exit = await run(['audit-verify']);
+    const exit = await run(['audit', 'verify']);
     expect(exit).toMatchObject({ code: 0, stdout: 'ok: 3 entries\n' });
-    expect((await run(['audit-verify', '--tenant', 't1'])).stdout).toBe('ok: 3 entries\n');
+    expect((await run(['audit', 'verify', '--tenant', 't1'])).stdout).toBe('ok: 3 entries\n');
   });
 
   it('exits 1 naming the first broken row when an entry was edited in the database', async () => {
@@ -81,7 +81,7 @@ describe('leadgate audit-verify', () => {
     const raw = new BetterSqlite3(join(dir, 'leadgate.sqlite3'));
     raw.prepare(`update audit_log set details = ? where tenant_id = ? and seq = ?`).run('{"i":99}', 't1', 2);
     raw.close();
-    const exit = await run(['audit-verify', '--tenant', 't1']);
+    const exit = await run(['audit', 'verify', '--tenant', 't1']);
     expect(exit.code).toBe(1);
     expect(exit.stderr).toBe(
       `leadgate: audit chain of tenant t1 broken at entry 2 (row id ${ids[1]}): entry 2 does not match its hash: it was edited\n`,
@@ -89,7 +89,7 @@ describe('leadgate audit-verify', () => {
   });
 
   it('exits 1 without creating a database when there is none', async () => {
-    const exit = await run(['audit-verify']);
+    const exit = await run(['audit', 'verify']);
     expect(exit.code).toBe(1);
     expect(exit.stderr).toMatch(/^leadgate: no database at .*leadgate\.sqlite3/);
   });

@@ -1,9 +1,4 @@
-/**
- * Platform commands of the `leadgate` CLI: `migrate`, `worker` and `audit-verify`. main.ts registers
- * them by passing its `registerCommand` in, from a dynamic import at its end: a static import from
- * main.ts would run this module before main.ts has created its command table (an import cycle), and
- * this module imports main.ts only for types, so there is no cycle at run time.
- */
+/** Platform commands of the `leadgate` CLI: `migrate`, `worker` and `audit verify`. */
 import { existsSync } from 'node:fs';
 import { verifyAuditChain } from '../audit/index.ts';
 import { ConfigError, loadConfig } from '../config/index.ts';
@@ -16,11 +11,8 @@ import type { Closer } from '../server/index.ts';
 import { openStore } from '../store/index.ts';
 import type { Store } from '../store/index.ts';
 import { CliError } from './errors.ts';
-import type { registerCommand } from './main.ts';
-import type { Io } from './model-commands.ts';
+import type { Command, Io } from './command.ts';
 
-type Register = typeof registerCommand;
-type Command = Parameters<Register>[1];
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The message and, when there is one, its cause's ("store is not reachable: connect ECONNREFUSED …"). */
@@ -162,16 +154,12 @@ export function platformCommands(env: Env = process.env): Record<string, Command
       required: [],
       run: (_values, io) => workerCommand(env, io),
     },
-    'audit-verify': {
+    'audit verify': {
       summary: 'check the hash chain of the audit trail; print "ok: N entries" or the first broken link',
-      usage: 'leadgate audit-verify [--tenant ID]',
+      usage: 'leadgate audit verify [--tenant ID]',
       options: { tenant: { type: 'string' } },
       required: [],
       run: (values, io) => auditVerifyCommand(env, values.tenant, io),
     },
   };
-}
-
-export function registerPlatformCommands(register: Register, env: Env = process.env): void {
-  for (const [name, command] of Object.entries(platformCommands(env))) register(name, command);
 }

@@ -2,13 +2,10 @@
  * The fault the issue names: the database goes away mid-run and comes back. PostgreSQL is reached
  * through a TCP proxy that cuts every connection and refuses new ones, so the real pool, driver,
  * store and worker see a real outage.
+
  *
- * Known bug (why the mid-job test is skipped): pg-pool removes its error listener from a client while
- * the client is checked out, and neither Kysely nor app/store/open-store.ts adds one. A connection that
- * drops while a query or transaction holds it makes pg emit an unhandled 'error' event, which crashes
- * the process ("Connection terminated unexpectedly"). The fix belongs in openPostgres:
- *   pool.on('connect', (client) => client.on('error', (err) => options.onBackgroundError?.(err)));
- * With it, the skipped test passes; remove the skip when it lands.
+ * It also guards the store against a crash: a connection that dies while a query holds it must not
+ * emit an unhandled 'error' (see openPostgres in app/store/open-store.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -143,7 +140,7 @@ describe.skipIf(unreachable !== undefined)('a PostgreSQL outage mid-run', () => 
   });
 
   // Skipped until openPostgres listens for errors on checked-out clients (see the comment at the top).
-  it.skip('keeps the worker alive through an outage mid-job and resumes the job from its checkpoint afterwards', async () => {
+  it('keeps the worker alive through an outage mid-job and resumes the job from its checkpoint afterwards', async () => {
     const { runtime, proxy, log } = await startBehindProxy({
       handlers: { steps },
       workerPollIntervalMs: 50,

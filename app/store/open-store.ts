@@ -73,6 +73,10 @@ function openPostgres(url: string, schema: string, max: number, options: OpenSto
     types: { getTypeParser: int8AsNumber },
   });
   pool.on('error', (err) => options.onBackgroundError?.(err));
+  // pg-pool drops its error listener from a client while the client is checked out, and a
+  // connection that dies mid-query then emits an unhandled 'error' that kills the process.
+  // Report it instead; the query itself still rejects and its caller retries.
+  pool.on('connect', (client) => client.on('error', (err) => options.onBackgroundError?.(err)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return new SqlStore({
     db,
