@@ -64,6 +64,12 @@ export class ManualClock implements Clock {
     this.pending = this.pending.filter((p) => p.id !== handle.id);
   }
 
+  /** Resolves once a timer is pending (e.g. a request reached the server's latency fault). */
+  async waitForTimer(maxTurns = 10_000): Promise<void> {
+    for (let i = 0; i < maxTurns && this.pending.length === 0; i++) await settle();
+    if (this.pending.length === 0) throw new Error('no timer was set');
+  }
+
   /** Timers not yet fired. */
   get pendingTimers(): number {
     return this.pending.length;
@@ -73,7 +79,7 @@ export class ManualClock implements Clock {
    * Moves time forward, firing each due timer at its own time. Between timers it yields to the
    * event loop so that work a timer starts (a socket write, a promise chain) can progress.
    */
-  async advance(ms: number): Promise<void> {
+  async advance(ms: number, options: { between?: () => Promise<void> } = {}): Promise<void> {
     const target = this.current + ms;
     for (;;) {
       await settle();
@@ -83,6 +89,9 @@ export class ManualClock implements Clock {
       this.pending.shift();
       this.current = Math.max(this.current, due.at);
       due.callback();
+      // Work a timer starts over real sockets needs more than one turn of the event loop: let the
+      // caller wait for it (e.g. a webhook delivery) before later timers (its timeout) fire.
+      if (options.between !== undefined) await options.between();
     }
     this.current = target;
     await settle();
