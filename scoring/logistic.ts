@@ -14,6 +14,13 @@ export interface LogisticOptions {
   maxIterations?: number;
   /** Stop when the Newton decrement ½·gᵀH⁻¹g falls below this (in units of the objective). */
   tolerance?: number;
+  /**
+   * Also stop right after a full Newton step that moved no parameter by more than this: Newton
+   * converges quadratically, so the next step would be far smaller still. Saves the Hessian that
+   * would only confirm convergence; for fits whose exact optimum does not matter (cross-validation).
+   * Default 0: off.
+   */
+  stepTolerance?: number;
   /** Start from these weights/intercept (warm start); defaults to zeros and the base-rate logit. */
   initialWeights?: ArrayLike<number>;
   initialIntercept?: number;
@@ -69,6 +76,7 @@ export function fitLogistic(x: SparseMatrix, y: ArrayLike<number>, options: Logi
   const maxIterations = options.maxIterations ?? 50;
   // Newton converges quadratically: once the decrement is this small the weights are exact to ~1e-9.
   const tolerance = options.tolerance ?? 1e-14;
+  const stepTolerance = options.stepTolerance ?? 0;
   const p = x.cols;
   const n = p + 1; // last parameter is the intercept
   let positives = 0;
@@ -156,6 +164,15 @@ export function fitLogistic(x: SparseMatrix, y: ArrayLike<number>, options: Logi
       objective(x, y, beta, intercept, l2, z);
       converged = true;
       break;
+    }
+    if (t === 1 && stepTolerance > 0) {
+      let largest = 0;
+      for (let i = 0; i < n; i++) largest = Math.max(largest, Math.abs(step[i] as number));
+      if (largest < stepTolerance) {
+        iterations++;
+        converged = true;
+        break;
+      }
     }
   }
 

@@ -78,6 +78,7 @@ function outOfFoldLogits(
       // Fold models only rank λ and feed calibration: 1e-6 log-loss units per row is far below
       // the differences that decide either, and saves the last, purely confirming Newton step.
       tolerance: 1e-6 * fold.trainY.length,
+      stepTolerance: 0.05,
     });
     chains[k] = fit;
     const z = linearPredictor(fold.testX, fit.weights, fit.intercept);
