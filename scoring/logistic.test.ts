@@ -100,6 +100,13 @@ describe('fitLogistic', () => {
     });
   });
 
+  it('stops early on a small full step, still close to the optimum, when a step tolerance is set', () => {
+    const exact = fitLogistic(dense(X), Y, { l2: 1 });
+    const early = fitLogistic(dense(X), Y, { l2: 1, stepTolerance: 0.05 });
+    expect(early.iterations).toBeLessThan(exact.iterations);
+    early.weights.forEach((w, j) => expect(Math.abs(w - (exact.weights[j] as number))).toBeLessThan(1e-3));
+  });
+
   it('refuses labels of a single class', () => {
     expect(() =>
       fitLogistic(
