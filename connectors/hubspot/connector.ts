@@ -1,0 +1,410 @@
+/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
+   The SDK's documented calling style passes plain object literals for its model classes; its
+   serializer reads fields by name, so a literal with the same fields is what it sends. */
+import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/contacts/index.js';
+import {
+  PropertyCreateFieldTypeEnum,
+  PropertyCreateTypeEnum,
+} from '@hubspot/api-client/lib/codegen/crm/properties/index.js';
+import {
+  ConnectorError,
+  type CanonicalCompany,
+  type CanonicalConsent,
+  type CanonicalEvent,
+  type CanonicalOutcome,
+  type CanonicalPerson,
+  type Connector,
+  type Page,
+  type ScoreWrite,
+  type WriteResult,
+} from '../types.ts';
+import { createCaller, type Caller, type Clock, type RetryEvent, type Sleep } from './client.ts';
+import { decodeCursor, encodeCursor, isPhaseCursor, nextPhaseCursor, type PhaseCursor } from './cursor.ts';
+import { mapBatchItemError, toConnectorError } from './errors.ts';
+import {
+  ANALYTICS_EVENT_TYPES,
+  analyticsEvent,
+  COMPANY_PROPERTIES,
+  CONSENT_PROPERTIES,
+  dealOutcomes,
+  engagementEvents,
+  LIFECYCLE_DATE_PROPERTIES,
+  lifecycleOutcome,
+  PERSON_PROPERTIES,
+  toCompany,
+  toConsent,
+  toPerson,
+  type EngagementObject,
+  type HsObject,
+} from './mapping.ts';
+import type { PortalBudget } from './rate-budget.ts';
+import type { RetryPolicy } from './retry.ts';
+import { LEADGATE_PROPERTIES, PROPERTY_GROUP, toHubSpotProperties, type PropertySpec } from './schema.ts';
+import {
+  firstSearchCursor,
+  isSearchCursor,
+  SEARCH_PAGE_SIZE,
+  stepSearch,
+  type SearchCursor,
+} from './search-cursor.ts';
+
+/** "You can retrieve up to 100 records" per list page (hubspot.md §3.2). */
+export const LIST_PAGE_SIZE = 100;
+/** "Object API batch endpoints are limited to 100 inputs per request" (hubspot.md §3.4). */
+export const BATCH_SIZE = 100;
+
+export interface HubSpotConnectorOptions {
+  /** Asked before every request; refreshing is the app's business (401 → `unauthorized`). */
+  accessToken: () => Promise<string>;
+  /** The API host without a trailing slash (the emulator in tests); HubSpot's when absent. */
+  basePath?: string;
+  portalId: number;
+  /** The portal's budget, shared by every connector instance of that portal. */
+  budget: PortalBudget;
+  clock: Clock;
+  sleep?: Sleep;
+  rng?: () => number;
+  retryPolicy?: RetryPolicy;
+  /** Contact properties read for features; PERSON_PROPERTIES by default. */
+  personProperties?: readonly string[];
+  onAttemptFailed?: (event: RetryEvent) => void;
+}
+
+const ENGAGEMENT_PROPERTIES: Readonly<Record<EngagementObject, readonly string[]>> = {
+  emails: ['hs_timestamp', 'hs_email_direction', 'hs_email_subject'],
+  meetings: [
+    'hs_timestamp',
+    'hs_meeting_title',
+    'hs_meeting_start_time',
+    'hs_meeting_end_time',
+    'hs_meeting_outcome',
+  ],
+  calls: ['hs_timestamp', 'hs_call_title', 'hs_call_duration', 'hs_call_disposition'],
+};
+
+/**
+ * Events come from three engagement object types, then one Events API pass per event type. Notes
+ * are read by nobody: they are written by reps and say nothing the lead did.
+ */
+const EVENT_PHASES: readonly string[] = [
+  'emails',
+  'meetings',
+  'calls',
+  ...Object.keys(ANALYTICS_EVENT_TYPES),
+];
+const OUTCOME_PHASES: readonly string[] = ['lifecycle', 'deals'];
+
+const TYPE: Readonly<Record<PropertySpec['type'], PropertyCreateTypeEnum>> = {
+  number: PropertyCreateTypeEnum.Number,
+  enumeration: PropertyCreateTypeEnum.Enumeration,
+  string: PropertyCreateTypeEnum.String,
+  datetime: PropertyCreateTypeEnum.Datetime,
+};
+const FIELD_TYPE: Readonly<Record<PropertySpec['fieldType'], PropertyCreateFieldTypeEnum>> = {
+  number: PropertyCreateFieldTypeEnum.Number,
+  select: PropertyCreateFieldTypeEnum.Select,
+  text: PropertyCreateFieldTypeEnum.Text,
+  textarea: PropertyCreateFieldTypeEnum.Textarea,
+  date: PropertyCreateFieldTypeEnum.Date,
+};
+
+function phaseOf(cursor: string | undefined, phases: readonly string[]): PhaseCursor {
+  if (cursor === undefined) return { phase: phases[0] as string };
+  const c = decodeCursor(cursor, isPhaseCursor);
+  if (!phases.includes(c.phase))
+    throw new ConnectorError('invalid_request', `unknown cursor phase "${c.phase}"`);
+  return c;
+}
+
+function afterOf(cursor: string | undefined): string | undefined {
+  return cursor === undefined ? undefined : decodeCursor(cursor, isPhaseCursor).after;
+}
+
+function page<T>(items: T[], next: string | undefined): Page<T> {
+  return next === undefined ? { items } : { items, next };
+}
+
+/** Tolerates 409 on create: the group or property exists already (idempotent setup, §2.5). */
+async function ignoringConflict(run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+  } catch (e) {
+    if (!(e instanceof ConnectorError) || e.code !== 'conflict') throw e;
+  }
+}
+
+/** `undefined`-free chunks of at most `size`, never holding the same id twice (batch update rejects duplicates). */
+function chunks(writes: readonly ScoreWrite[], size: number): ScoreWrite[][] {
+  const out: ScoreWrite[][] = [];
+  let current: ScoreWrite[] = [];
+  let ids = new Set<string>();
+  for (const w of writes) {
+    if (current.length === size || ids.has(w.crmId)) {
+      out.push(current);
+      current = [];
+      ids = new Set();
+    }
+    current.push(w);
+    ids.add(w.crmId);
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+export function createHubSpotConnector(options: HubSpotConnectorOptions): Connector {
+  const call: Caller = createCaller(options.basePath, {
+    accessToken: options.accessToken,
+    budget: options.budget,
+    clock: options.clock,
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    rng: options.rng ?? Math.random,
+    ...(options.retryPolicy === undefined ? {} : { retryPolicy: options.retryPolicy }),
+    ...(options.onAttemptFailed === undefined ? {} : { onAttemptFailed: options.onAttemptFailed }),
+  });
+  const personProperties = [...(options.personProperties ?? PERSON_PROPERTIES)];
+
+  async function ensureSchema(): Promise<void> {
+    const groups = await call('standard', (c) => c.crm.properties.groupsApi.getAll('contacts'));
+    if (!groups.results.some((g) => g.name === PROPERTY_GROUP.name)) {
+      await ignoringConflict(() =>
+        call('standard', (c) => c.crm.properties.groupsApi.create('contacts', { ...PROPERTY_GROUP })),
+      );
+    }
+    const existing = await call('standard', (c) => c.crm.properties.coreApi.getAll('contacts'));
+    const byName = new Map(existing.results.map((p) => [p.name, p]));
+    for (const spec of LEADGATE_PROPERTIES) {
+      const found = byName.get(spec.name);
+      if (found !== undefined) {
+        // A same-named property of another type would reject every score we write.
+        if (found.type !== spec.type)
+          throw new ConnectorError(
+            'conflict',
+            `contact property ${spec.name} exists as ${found.type}, leadgate needs ${spec.type}`,
+            { vendorCode: 'PROPERTY_TYPE_MISMATCH' },
+          );
+        continue;
+      }
+      await ignoringConflict(() =>
+        call('standard', (c) =>
+          c.crm.properties.coreApi.create('contacts', {
+            name: spec.name,
+            label: spec.label,
+            description: spec.description,
+            type: TYPE[spec.type],
+            fieldType: FIELD_TYPE[spec.fieldType],
+            groupName: PROPERTY_GROUP.name,
+            ...(spec.options === undefined
+              ? {}
+              : {
+                  options: spec.options.map((value, displayOrder) => ({
+                    label: value,
+                    value,
+                    displayOrder,
+                    hidden: false,
+                  })),
+                }),
+          }),
+        ),
+      );
+    }
+  }
+
+  async function companyLinks(ids: readonly string[]): Promise<Map<string, string>> {
+    const links = new Map<string, string>();
+    if (ids.length === 0) return links;
+    // Search results carry no associations: one v4 batch read per page (≤ 1,000 inputs, §3.6).
+    const res = await call('standard', (c) =>
+      c.crm.associations.v4.batchApi.getPage('contacts', 'companies', { inputs: ids.map((id) => ({ id })) }),
+    );
+    for (const r of res.results) {
+      // Type 1 is the primary contact→company association (§3.6).
+      const primary = r.to.find((t) => t.associationTypes.some((a) => a.typeId === 1)) ?? r.to[0];
+      if (primary !== undefined) links.set(r._from.id, primary.toObjectId);
+    }
+    return links;
+  }
+
+  async function listPeople(cursor?: string): Promise<Page<CanonicalPerson>> {
+    const res = await call('standard', (c) =>
+      c.crm.contacts.basicApi.getPage(LIST_PAGE_SIZE, afterOf(cursor), personProperties, undefined, [
+        'companies',
+      ]),
+    );
+    const next = res.paging?.next?.after;
+    return page(
+      res.results.map(toPerson),
+      next === undefined ? undefined : encodeCursor({ phase: 'contacts', after: next }),
+    );
+  }
+
+  async function listCompanies(cursor?: string): Promise<Page<CanonicalCompany>> {
+    const res = await call('standard', (c) =>
+      c.crm.companies.basicApi.getPage(LIST_PAGE_SIZE, afterOf(cursor), [...COMPANY_PROPERTIES]),
+    );
+    const next = res.paging?.next?.after;
+    return page(
+      res.results.map(toCompany),
+      next === undefined ? undefined : encodeCursor({ phase: 'companies', after: next }),
+    );
+  }
+
+  async function listEvents(cursor?: string): Promise<Page<CanonicalEvent>> {
+    const { phase, after } = phaseOf(cursor, EVENT_PHASES);
+    if (phase === 'emails' || phase === 'meetings' || phase === 'calls') {
+      const kind: EngagementObject = phase;
+      const res = await call('standard', (c) =>
+        c.crm.objects.basicApi.getPage(
+          kind,
+          LIST_PAGE_SIZE,
+          after,
+          [...ENGAGEMENT_PROPERTIES[kind]],
+          undefined,
+          ['contacts'],
+        ),
+      );
+      const items = res.results.flatMap((o) => engagementEvents(kind, o as HsObject));
+      return page(items, nextPhaseCursor(EVENT_PHASES, phase, res.paging?.next?.after));
+    }
+    const res = await call('standard', (c) =>
+      c.events.eventsApi.getPage('contact', phase, after, undefined, LIST_PAGE_SIZE),
+    );
+    const items = res.results.flatMap((e) => {
+      const event = analyticsEvent(e);
+      return event === undefined ? [] : [event];
+    });
+    return page(items, nextPhaseCursor(EVENT_PHASES, phase, res.paging?.next?.after));
+  }
+
+  async function listOutcomes(cursor?: string): Promise<Page<CanonicalOutcome>> {
+    const { phase, after } = phaseOf(cursor, OUTCOME_PHASES);
+    if (phase === 'lifecycle') {
+      const res = await call('standard', (c) =>
+        c.crm.contacts.basicApi.getPage(LIST_PAGE_SIZE, after, LIFECYCLE_DATE_PROPERTIES),
+      );
+      const items = res.results.flatMap((o) => {
+        const outcome = lifecycleOutcome(o);
+        return outcome === undefined ? [] : [outcome];
+      });
+      return page(items, nextPhaseCursor(OUTCOME_PHASES, phase, res.paging?.next?.after));
+    }
+    const res = await call('standard', (c) =>
+      c.crm.deals.basicApi.getPage(LIST_PAGE_SIZE, after, ['createdate'], undefined, ['contacts']),
+    );
+    return page(
+      res.results.flatMap(dealOutcomes),
+      nextPhaseCursor(OUTCOME_PHASES, phase, res.paging?.next?.after),
+    );
+  }
+
+  async function listConsent(cursor?: string): Promise<Page<CanonicalConsent>> {
+    const res = await call('standard', (c) =>
+      c.crm.contacts.basicApi.getPage(LIST_PAGE_SIZE, afterOf(cursor), [...CONSENT_PROPERTIES]),
+    );
+    const next = res.paging?.next?.after;
+    return page(
+      res.results.map(toConsent),
+      next === undefined ? undefined : encodeCursor({ phase: 'consent', after: next }),
+    );
+  }
+
+  async function listPeopleChangedSince(since: number, cursor?: string): Promise<Page<CanonicalPerson>> {
+    const at: SearchCursor =
+      cursor === undefined ? firstSearchCursor(since) : decodeCursor(cursor, isSearchCursor);
+    // Contacts keep the legacy `lastmodifieddate` (§3.5); GTE plus ascending order lets a new
+    // query resume from the last timestamp when the 10,000-result cap nears.
+    const res = await call('search', (c) =>
+      c.crm.contacts.searchApi.doSearch({
+        filterGroups: [
+          {
+            filters: [
+              { propertyName: 'lastmodifieddate', operator: FilterOperatorEnum.Gte, value: String(at.since) },
+            ],
+          },
+        ],
+        sorts: ['lastmodifieddate'],
+        properties: personProperties,
+        limit: SEARCH_PAGE_SIZE,
+        after: String(at.after),
+      }),
+    );
+    const modifiedAt = (o: HsObject): number => {
+      const raw = o.properties.lastmodifieddate;
+      const ms = raw === null || raw === undefined ? Number.NaN : Date.parse(raw);
+      return Number.isNaN(ms) ? o.updatedAt.getTime() : ms;
+    };
+    const step = stepSearch(
+      at,
+      res.results.map((o) => ({ id: o.id, modifiedAt: modifiedAt(o) })),
+      res.paging?.next?.after !== undefined,
+    );
+    const emit = new Set(step.emit);
+    const chosen = res.results.filter((o) => emit.has(o.id));
+    const links = await companyLinks(chosen.map((o) => o.id));
+    const items = chosen.map((o) => {
+      const person = toPerson(o);
+      const companyId = links.get(o.id);
+      return companyId === undefined ? person : { ...person, companyId };
+    });
+    return page(items, step.next === undefined ? undefined : encodeCursor(step.next));
+  }
+
+  async function writeChunk(chunk: readonly ScoreWrite[]): Promise<WriteResult[]> {
+    const contacts = chunk.filter((w) => w.objectType === 'contact');
+    const failed = new Map<string, ConnectorError>();
+    for (const w of chunk)
+      if (w.objectType !== 'contact')
+        failed.set(w.crmId, new ConnectorError('invalid_request', `HubSpot has no ${w.objectType} records`));
+    const written = new Set<string>();
+    if (contacts.length > 0) {
+      try {
+        const res = await call('standard', (c) =>
+          c.crm.contacts.batchApi.update({
+            inputs: contacts.map((w) => ({ id: w.crmId, properties: toHubSpotProperties(w.fields) })),
+          }),
+        );
+        for (const r of res.results) written.add(r.id);
+        // A 207 resolves in the SDK; the failures are in `errors[]`, each naming its ids (§3.4).
+        if ('errors' in res) {
+          for (const item of res.errors ?? []) {
+            const error = mapBatchItemError(item);
+            for (const id of item.context.ids ?? []) failed.set(id, error);
+          }
+        }
+      } catch (e) {
+        const error = toConnectorError(e, options.clock.now());
+        // A 400 for the whole batch is about our request, not the portal: report it per record
+        // so the app dead-letters them and the other batches go on. Anything else stops the call.
+        if (error.code !== 'invalid_request') throw error;
+        for (const w of contacts) failed.set(w.crmId, error);
+      }
+    }
+    return chunk.map((w): WriteResult => {
+      const error = failed.get(w.crmId);
+      if (error !== undefined) return { crmId: w.crmId, ok: false, error };
+      if (written.has(w.crmId)) return { crmId: w.crmId, ok: true };
+      return {
+        crmId: w.crmId,
+        ok: false,
+        error: new ConnectorError('unknown', 'HubSpot answered the batch without a result for this record'),
+      };
+    });
+  }
+
+  async function writeScores(writes: readonly ScoreWrite[]): Promise<WriteResult[]> {
+    const results: WriteResult[] = [];
+    for (const chunk of chunks(writes, BATCH_SIZE)) results.push(...(await writeChunk(chunk)));
+    return results;
+  }
+
+  return {
+    crm: 'hubspot',
+    ensureSchema,
+    listPeople,
+    listCompanies,
+    listEvents,
+    listOutcomes,
+    listConsent,
+    listPeopleChangedSince,
+    writeScores,
+  };
+}

@@ -1,0 +1,19 @@
+/** The HubSpot connector: the one `Connector` of design §2 over the real @hubspot/api-client. */
+export {
+  createHubSpotConnector,
+  BATCH_SIZE,
+  LIST_PAGE_SIZE,
+  type HubSpotConnectorOptions,
+} from './connector.ts';
+export { HUBSPOT_SCOPES, type HubSpotScope } from './scopes.ts';
+export { mapHubSpotError, mapBatchItemError, toConnectorError } from './errors.ts';
+export { decideRetry, DEFAULT_RETRY_POLICY, type RetryDecision, type RetryPolicy } from './retry.ts';
+export {
+  PortalBudget,
+  RollingBudget,
+  DEFAULT_PORTAL_BUDGET,
+  type PortalBudgetOptions,
+  type RequestKind,
+} from './rate-budget.ts';
+export { LEADGATE_PROPERTIES, PROPERTY_GROUP, toHubSpotProperties, type PropertySpec } from './schema.ts';
+export type { Clock, Sleep, RetryEvent } from './client.ts';
