@@ -13,7 +13,7 @@ export const SEARCH_RESULT_CAP = 10_000;
 export interface SearchCursor {
   since: number;
   after: number;
-  /** Ids with lastmodifieddate == since already emitted (before the current query started). */
+  /** Ids with lastmodifieddate == since emitted before the current query started. */
   seen: string[];
   lastTs: number;
   lastIds: string[];
@@ -78,16 +78,14 @@ export function stepSearch(
   if (!hasMore) return { emit, next: undefined };
   const after = cursor.after + pageSize;
   if (after + pageSize <= cap) return { emit, next: { ...cursor, after, lastTs, lastIds } };
-  // Restart from the newest timestamp seen. Ids at that timestamp from before the restart stay
-  // in `seen` when the timestamp did not move (many records modified in the same millisecond).
-  const carried = lastTs === cursor.since ? [...new Set([...cursor.seen, ...lastIds])] : lastIds;
-  if (lastTs === cursor.since && carried.length >= cap - pageSize) {
-    // More records share one millisecond than one query can page through: no sort key is left
-    // to split them by, and silently skipping some would lose changes.
+  // Restart from the newest timestamp seen; the ids emitted at it come back first and are dropped.
+  if (lastTs === cursor.since) {
+    // A whole capped query of records modified in one millisecond: no sort key is left to split
+    // them by, and silently skipping some would lose changes.
     throw new ConnectorError(
       'unknown',
-      `more than ${cap - pageSize} contacts share lastmodifieddate ${lastTs}; the sweep cannot page past them`,
+      `more than ${cap} contacts share lastmodifieddate ${lastTs}; the sweep cannot page past them`,
     );
   }
-  return { emit, next: { since: lastTs, after: 0, seen: carried, lastTs, lastIds } };
+  return { emit, next: { since: lastTs, after: 0, seen: lastIds, lastTs, lastIds } };
 }
