@@ -104,7 +104,9 @@ describe('fitLogistic', () => {
     const exact = fitLogistic(dense(X), Y, { l2: 1 });
     const early = fitLogistic(dense(X), Y, { l2: 1, stepTolerance: 0.05 });
     expect(early.iterations).toBeLessThan(exact.iterations);
-    early.weights.forEach((w, j) => expect(Math.abs(w - (exact.weights[j] as number))).toBeLessThan(1e-3));
+    early.weights.forEach((w, j) => {
+      expect(Math.abs(w - (exact.weights[j] as number))).toBeLessThan(1e-3);
+    });
   });
 
   it('refuses labels of a single class', () => {

@@ -28,7 +28,7 @@ export interface ModelScore {
   confidence: Confidence;
   confidenceNotes: readonly string[];
   /** Up to 3 reasons that raise the score, strongest first, then up to 3 that lower it, strongest first. */
-  reasons: Reason[];
+  reasons: readonly Reason[];
   modelVersion: string;
 }
 
@@ -56,6 +56,8 @@ interface Outcome {
   state: number;
   shown: Shown;
   text?: string;
+  /** The reason object for this outcome, built once and shared (readonly) by every lead with it. */
+  reason?: Readonly<Reason>;
 }
 
 /**
@@ -335,12 +337,16 @@ export class Scorer {
 
   private reason(f: number, direction: Reason['direction']): Reason {
     const spec = (this.evaluators[f] as FieldEvaluator).spec;
-    return {
+    const outcome = this.outcomes[f] as Outcome;
+    // The direction follows from the contribution's sign, so a memoised outcome's reason is the
+    // same object every time: no allocation per lead for the common case.
+    outcome.reason ??= Object.freeze({
       source: spec.field,
       direction,
-      weight: this.contributions[f] as number,
-      text: textOf(spec, this.outcomes[f] as Outcome),
-    };
+      weight: outcome.contribution,
+      text: textOf(spec, outcome),
+    });
+    return outcome.reason;
   }
 }
 
