@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Client } from '@hubspot/api-client';
 import type { ConnectorError } from '../types.ts';
 import { toConnectorError } from './errors.ts';
@@ -32,40 +31,15 @@ export interface CallerOptions {
 /** Runs one HubSpot call: within the portal's budget, with a fresh token, retried through `decideRetry`. */
 export type Caller = <T>(kind: RequestKind, call: (client: Client) => Promise<T>) => Promise<T>;
 
-interface HeaderSettable {
-  setHeaderParam(key: string, value: string): void;
-}
-
-function isHeaderSettable(ctx: unknown): ctx is HeaderSettable {
-  return (
-    typeof ctx === 'object' &&
-    ctx !== null &&
-    typeof (ctx as { setHeaderParam?: unknown }).setHeaderParam === 'function'
-  );
-}
-
 /**
  * The real SDK pointed at `basePath`, with its retries and Bottleneck limiter off: they are a
  * process-wide singleton in 13.x and apply to every client built afterwards (hubspot.md §8.3), and
- * the SDK's retry ignores Retry-After (§4.3). The token comes per request from the app (it owns
- * refresh), carried to the request by an async-local slot and set by middleware.
+ * the SDK's retry ignores Retry-After (§4.3). The token is fixed per Client: 13.5.0 ignores
+ * middleware configured on the Client (its generated APIs run only call-time middleware), so a
+ * new token means a new Client.
  */
-function buildClient(basePath: string | undefined, token: AsyncLocalStorage<string>): Client {
-  const client = new Client({
-    ...(basePath === undefined ? {} : { basePath }),
-    middleware: [
-      {
-        pre: (ctx: unknown): unknown => {
-          const current = token.getStore();
-          if (current === undefined) throw new Error('HubSpot call outside a token scope');
-          if (!isHeaderSettable(ctx)) throw new Error('unexpected SDK request context');
-          ctx.setHeaderParam('Authorization', `Bearer ${current}`);
-          return ctx;
-        },
-        post: (ctx: unknown): unknown => ctx,
-      },
-    ],
-  });
+function buildClient(basePath: string | undefined, accessToken: string): Client {
+  const client = new Client({ accessToken, ...(basePath === undefined ? {} : { basePath }) });
   // The SDK decorates an API when it is first touched, with whatever decorators the most recently
   // built Client installed globally. Touch ours now, while the (empty) decorators are ours.
   const touched: readonly unknown[] = [
@@ -85,8 +59,11 @@ function buildClient(basePath: string | undefined, token: AsyncLocalStorage<stri
 }
 
 export function createCaller(basePath: string | undefined, options: CallerOptions): Caller {
-  const token = new AsyncLocalStorage<string>();
-  const client = buildClient(basePath, token);
+  let current: { token: string; client: Client } | undefined;
+  const clientFor = (token: string): Client => {
+    if (current?.token !== token) current = { token, client: buildClient(basePath, token) };
+    return current.client;
+  };
   const policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
 
   async function acquire(kind: RequestKind): Promise<void> {
@@ -101,9 +78,9 @@ export function createCaller(basePath: string | undefined, options: CallerOption
     for (let attempt = 1; ; attempt++) {
       await acquire(kind);
       // Asked before every attempt: a refreshed token is picked up on the retry.
-      const current = await options.accessToken();
+      const client = clientFor(await options.accessToken());
       try {
-        return await token.run(current, () => call(client));
+        return await call(client);
       } catch (e) {
         const error = toConnectorError(e, options.clock.now());
         const decision = decideRetry(error, attempt, options.rng, policy);
