@@ -1,5 +1,6 @@
 import express from 'express';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import { cardRoutes } from '../cards/index.ts';
 import { runWithRequestContext } from '../logging/index.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { errorHandler, notFound } from './error-handler.ts';
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps): Express {
   // after the API key checks out, and webhook routes can verify signatures over the raw bytes.
   app.use(healthRoutes(deps));
   app.use(adminRoutes(deps));
+  if (deps.cards !== undefined) app.use(cardRoutes(deps.cards));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;

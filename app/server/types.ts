@@ -1,3 +1,4 @@
+import type { CardRouteDeps } from '../cards/index.ts';
 import type { ApiKeyRepository, PolicyRepository, TenantRepository } from '../auth/index.ts';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../logging/index.ts';
@@ -39,4 +40,6 @@ export interface AppDeps {
   readonly metrics: Metrics;
   readonly clock: Clock;
   readonly audit: { readonly append: AuditAppend };
+  /** The card routes (app/cards); mounted only when given. */
+  readonly cards?: CardRouteDeps;
 }

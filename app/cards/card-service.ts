@@ -1,0 +1,34 @@
+import { MAX_HISTORY, buildCardContract } from '../../cards/contract/index.ts';
+import type { CardContract } from '../../cards/contract/index.ts';
+import type { EpochMs, Store } from '../store/index.ts';
+
+/** What the card routes read: the tenant by portal id, the person's record and scores. */
+export type CardStore = Pick<
+  Store,
+  'findTenantByExternalId' | 'getRecordAsOf' | 'listScores' | 'listTenants'
+>;
+
+/** The canonical object type of a HubSpot contact in the feature store (connectors' CanonicalPerson). */
+const CONTACT = 'contact';
+
+/**
+ * The card of one HubSpot contact, or undefined when the portal is not an active tenant or the
+ * contact is not known in that tenant. The two cases are deliberately one answer, so a caller cannot
+ * learn whether a portal is a customer by probing contact ids.
+ */
+export async function hubspotContactCard(
+  store: CardStore,
+  portalId: string,
+  objectId: string,
+  now: EpochMs,
+): Promise<CardContract | undefined> {
+  const tenant = await store.findTenantByExternalId('hubspot', portalId);
+  if (tenant === undefined || tenant.status !== 'active') return undefined;
+  const rows = await store.listScores(tenant.id, objectId, MAX_HISTORY);
+  if (rows.length === 0) {
+    // Scores are only ever stored for a person of this tenant; without one, the record must exist.
+    const record = await store.getRecordAsOf(tenant.id, CONTACT, objectId, now);
+    if (record === undefined) return undefined;
+  }
+  return buildCardContract(objectId, rows);
+}

@@ -1,0 +1,13 @@
+/** Card routes (design §9): the HubSpot card's signed data route and the sandbox record page. */
+export { HUBSPOT_CARD_PATH, SANDBOX_CONTACT_PATH, cardRoutes } from './routes.ts';
+export type { CardRouteDeps } from './routes.ts';
+export { hubspotContactCard } from './card-service.ts';
+export type { CardStore } from './card-service.ts';
+export {
+  SIGNATURE_MAX_AGE_MS,
+  decodeSignedUri,
+  signatureV3,
+  verifySignatureV3,
+} from './hubspot-signature.ts';
+export type { SignatureCheck, SignedRequest } from './hubspot-signature.ts';
+export { escapeHtml, renderCardPage } from './sandbox-page.ts';

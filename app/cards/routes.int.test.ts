@@ -1,0 +1,291 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isCardContract } from '../../cards/contract/index.ts';
+import { SCORE_PATH } from '../../cards/hubspot/load-card.ts';
+import { createSilentLogger } from '../logging/index.ts';
+import { errorHandler, notFound } from '../server/error-handler.ts';
+import { openStore } from '../store/index.ts';
+import type { NewScore, Store } from '../store/index.ts';
+import { signatureV3 } from './hubspot-signature.ts';
+import { HUBSPOT_CARD_PATH, cardRoutes } from './routes.ts';
+import type { CardRouteDeps } from './routes.ts';
+
+const SECRET = 'card-test-client-secret';
+const PUBLIC_URL = 'https://leadgate.example.com';
+const NOW = Date.UTC(2026, 10, 27, 12, 0, 0);
+const PORTAL = '62515';
+const OTHER_PORTAL = '77777';
+
+let dir: string;
+let store: Store;
+let server: ReturnType<express.Express['listen']>;
+let base: string;
+
+function score(tenantId: string, personId: string, value: number, scoredAt: number): NewScore {
+  return {
+    tenantId,
+    personId,
+    objectType: 'contact',
+    modelVersion: 'm-1',
+    policyVersion: 1,
+    inputsHash: `h-${personId}-${scoredAt}`,
+    probability: value / 100,
+    score: value,
+    fitScore: 60,
+    engagementScore: 70,
+    tier: value >= 70 ? 'A' : 'B',
+    route: value >= 70 ? 'ae' : 'sdr',
+    confidence: 'high',
+    reasons: [{ source: 'pricing', direction: 'positive', weight: 1, text: 'Visited <pricing> & "plans"' }],
+    decision: {},
+    writeBack: 'written',
+    scoredAt,
+  };
+}
+
+function app(overrides: Partial<CardRouteDeps> = {}): express.Express {
+  const a = express();
+  a.set('query parser', 'simple');
+  a.use(
+    cardRoutes({
+      store,
+      clock: { now: () => NOW },
+      logger: createSilentLogger(),
+      publicUrl: PUBLIC_URL,
+      hubspotClientSecret: SECRET,
+      sandbox: true,
+      ...overrides,
+    }),
+  );
+  a.use(notFound);
+  a.use(errorHandler(createSilentLogger()));
+  return a;
+}
+
+/** GETs path+query as HubSpot would: signed over the public URL, at `timestamp`. */
+async function signedGet(pathAndQuery: string, timestamp = NOW, secret = SECRET) {
+  const signature = signatureV3(secret, 'GET', `${PUBLIC_URL}${pathAndQuery}`, '', String(timestamp));
+  const res = await fetch(`${base}${pathAndQuery}`, {
+    headers: { 'x-hubspot-signature-v3': signature, 'x-hubspot-request-timestamp': String(timestamp) },
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, text, body: JSON.parse(text) as unknown };
+}
+
+const q = (portalId: string, objectId: string): string =>
+  `${HUBSPOT_CARD_PATH}?portalId=${portalId}&objectId=${objectId}&appId=54321`;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'leadgate-cards-'));
+  store = openStore({ kind: 'sqlite', path: join(dir, 'leadgate.db') });
+  await store.migrate();
+  const t = await store.createTenant({ id: 't1', crm: 'hubspot', externalId: PORTAL, name: 'Acme' }, NOW);
+  await store.createTenant({ id: 't2', crm: 'hubspot', externalId: OTHER_PORTAL, name: 'Other' }, NOW);
+  await store.createTenant(
+    { id: 't3', crm: 'hubspot', externalId: '88888', name: 'Gone', status: 'uninstalled' },
+    NOW,
+  );
+  // 501: scored twice; 502: known, never scored; 601: a contact of the other portal.
+  await store.upsertRecord(t.id, 'contact', '501', { email: 'a@acme.com' }, NOW - 10_000);
+  await store.insertScore(score(t.id, '501', 55, NOW - 5_000));
+  await store.insertScore(score(t.id, '501', 81, NOW - 1_000));
+  await store.upsertRecord(t.id, 'contact', '502', { email: 'b@acme.com' }, NOW - 10_000);
+  await store.upsertRecord('t2', 'contact', '601', { email: 'c@other.com' }, NOW - 10_000);
+  await store.insertScore(score('t2', '601', 90, NOW - 1_000));
+  await store.upsertRecord('t3', 'contact', '701', { email: 'd@gone.com' }, NOW - 10_000);
+  server = app().listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) =>
+    server.once('listening', () => {
+      resolve();
+    }),
+  );
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe(`GET ${HUBSPOT_CARD_PATH}`, () => {
+  it('is the path the card fetches', () => {
+    expect(HUBSPOT_CARD_PATH).toBe(SCORE_PATH);
+  });
+
+  it('answers the scored contract for a signed request', async () => {
+    const res = await signedGet(q(PORTAL, '501'));
+    expect(res.status).toBe(200);
+    expect(isCardContract(res.body)).toBe(true);
+    expect(res.body).toMatchObject({ state: 'scored', objectId: '501', score: 81, tier: 'A' });
+  });
+
+  it('includes the history oldest first', async () => {
+    const res = await signedGet(q(PORTAL, '501'));
+    expect((res.body as { history: { score: number }[] }).history.map((h) => h.score)).toEqual([55, 81]);
+  });
+
+  it('forbids caching', async () => {
+    const res = await signedGet(q(PORTAL, '501'));
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('answers not_scored for a known contact without a score', async () => {
+    const res = await signedGet(q(PORTAL, '502'));
+    expect([res.status, (res.body as { state: string }).state]).toEqual([200, 'not_scored']);
+  });
+
+  it('answers 401 without a signature', async () => {
+    const res = await fetch(`${base}${q(PORTAL, '501')}`);
+    expect(res.status).toBe(401);
+    await res.text();
+  });
+
+  it('answers 401 for a signature made with another secret', async () => {
+    expect((await signedGet(q(PORTAL, '501'), NOW, 'another-secret')).status).toBe(401);
+  });
+
+  it('answers 401 for a timestamp older than five minutes', async () => {
+    expect((await signedGet(q(PORTAL, '501'), NOW - 5 * 60_000 - 1)).status).toBe(401);
+  });
+
+  it('answers 401 when no client secret is configured', async () => {
+    const other = app({ hubspotClientSecret: null }).listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) =>
+      other.once('listening', () => {
+        resolve();
+      }),
+    );
+    const url = `http://127.0.0.1:${(other.address() as AddressInfo).port}${q(PORTAL, '501')}`;
+    const res = await fetch(url);
+    await res.text();
+    await new Promise<void>((resolve) =>
+      other.close(() => {
+        resolve();
+      }),
+    );
+    expect(res.status).toBe(401);
+  });
+
+  it('answers the same 404 for a contact of another portal, an unknown contact and an unknown portal', async () => {
+    const answers = await Promise.all([
+      signedGet(q(PORTAL, '601')),
+      signedGet(q(PORTAL, '999')),
+      signedGet(q('12345', '501')),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([404, 404, 404]);
+    const bodies = answers.map((a) => {
+      const { error } = a.body as { error: { code: string; message: string } };
+      return [error.code, error.message];
+    });
+    expect(new Set(bodies.map((b) => b.join('|'))).size).toBe(1);
+  });
+
+  it('answers 404 for an uninstalled tenant', async () => {
+    expect((await signedGet(q('88888', '701'))).status).toBe(404);
+  });
+
+  it('answers 400 when portalId appears twice with different values', async () => {
+    const res = await signedGet(
+      `${HUBSPOT_CARD_PATH}?portalId=${PORTAL}&objectId=501&portalId=${OTHER_PORTAL}`,
+    );
+    expect(res.status).toBe(400);
+  });
+
+  it('accepts portalId twice when both values agree (hubspot.fetch may append its own)', async () => {
+    const res = await signedGet(`${HUBSPOT_CARD_PATH}?portalId=${PORTAL}&objectId=501&portalId=${PORTAL}`);
+    expect(res.status).toBe(200);
+  });
+
+  it('answers 400 for a non-numeric objectId', async () => {
+    expect((await signedGet(q(PORTAL, 'abc'))).status).toBe(400);
+  });
+});
+
+describe('GET /sandbox/contacts/:id', () => {
+  it('renders the scored card as HTML with every stored text escaped', async () => {
+    const res = await fetch(`${base}/sandbox/contacts/501?portalId=${PORTAL}`);
+    const html = await res.text();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(html).toContain('Visited &lt;pricing&gt; &amp; &quot;plans&quot;');
+    expect(html).not.toContain('<pricing>');
+  });
+
+  it('runs no script (content security policy)', async () => {
+    const res = await fetch(`${base}/sandbox/contacts/501?portalId=${PORTAL}`);
+    await res.text();
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+  });
+
+  it('answers 404 with the not-found page for a contact of another portal', async () => {
+    const res = await fetch(`${base}/sandbox/contacts/601?portalId=${PORTAL}`);
+    const html = await res.text();
+    expect(res.status).toBe(404);
+    expect(html).toContain('data-state="not_found"');
+  });
+
+  it('is not served outside sandbox mode', async () => {
+    const other = app({ sandbox: false }).listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) =>
+      other.once('listening', () => {
+        resolve();
+      }),
+    );
+    const res = await fetch(`http://127.0.0.1:${(other.address() as AddressInfo).port}/sandbox/contacts/501`);
+    const body = await res.text();
+    await new Promise<void>((resolve) =>
+      other.close(() => {
+        resolve();
+      }),
+    );
+    expect([res.status, body]).toEqual([404, expect.stringContaining('"not_found"')]);
+  });
+});
+
+describe('createApp', () => {
+  it('mounts the card routes when given card deps', async () => {
+    const { createApp } = await import('../server/app.ts');
+    const { createMetrics } = await import('../server/metrics.ts');
+    const { FakeAppStore } = await import('../server/testing.ts');
+    const { loadConfig } = await import('../config/index.ts');
+    const mounted = createApp({
+      config: loadConfig({}),
+      logger: createSilentLogger(),
+      store: new FakeAppStore(),
+      metrics: createMetrics(),
+      clock: { now: () => NOW },
+      audit: { append: () => Promise.resolve() },
+      cards: {
+        store,
+        clock: { now: () => NOW },
+        logger: createSilentLogger(),
+        publicUrl: PUBLIC_URL,
+        hubspotClientSecret: SECRET,
+        sandbox: false,
+      },
+    }).listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) =>
+      mounted.once('listening', () => {
+        resolve();
+      }),
+    );
+    const res = await fetch(`http://127.0.0.1:${(mounted.address() as AddressInfo).port}${q(PORTAL, '501')}`);
+    const body = (await res.json()) as { error: { code: string } };
+    await new Promise<void>((resolve) =>
+      mounted.close(() => {
+        resolve();
+      }),
+    );
+    // 401 from the signature check, not the 404 of an unmounted route.
+    expect([res.status, body.error.code]).toEqual([401, 'unauthorized']);
+  });
+});

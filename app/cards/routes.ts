@@ -1,0 +1,122 @@
+import { Router } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import { unscoredCard } from '../../cards/contract/index.ts';
+import type { Logger } from '../logging/index.ts';
+import { HttpError } from '../server/errors.ts';
+import type { Clock } from '../server/types.ts';
+import { hubspotContactCard } from './card-service.ts';
+import type { CardStore } from './card-service.ts';
+import { verifySignatureV3 } from './hubspot-signature.ts';
+import { renderCardPage } from './sandbox-page.ts';
+
+/** The route the HubSpot card calls with hubspot.fetch (cards/hubspot/load-card.ts SCORE_PATH). */
+export const HUBSPOT_CARD_PATH = '/cards/hubspot/score';
+/** The sandbox record page (sandbox mode only). */
+export const SANDBOX_CONTACT_PATH = '/sandbox/contacts/:id';
+
+export interface CardRouteDeps {
+  readonly store: CardStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** LEADGATE_PUBLIC_URL without trailing slash: the base HubSpot signed the request URL with. */
+  readonly publicUrl: string;
+  /** The HubSpot app's client secret, the key of its v3 signatures; null when not configured. */
+  readonly hubspotClientSecret: string | null;
+  /** Sandbox mode: the record page is served. */
+  readonly sandbox: boolean;
+}
+
+/** HubSpot ids are numeric (`context.portal.id`, `context.crm.objectId` are numbers). */
+const ID = /^[0-9]{1,20}$/;
+
+/**
+ * One query value. The 'simple' query parser turns a repeated key into an array: hubspot.fetch may
+ * append its own `portalId` (ProxyMetadata, hubspot.md §7.3), which must then agree with ours.
+ */
+function queryId(req: Request, name: string): string {
+  const raw: unknown = req.query[name];
+  const values = Array.isArray(raw) ? (raw as unknown[]) : [raw];
+  const first = values[0];
+  if (typeof first !== 'string' || !ID.test(first) || values.some((v) => v !== first)) {
+    throw new HttpError('bad_request', `Query parameter ${name} must be one numeric id.`);
+  }
+  return first;
+}
+
+function signedRequestGuard(deps: CardRouteDeps): RequestHandler {
+  return (req, _res, next) => {
+    const secret = deps.hubspotClientSecret;
+    const message = 'The request is not signed by HubSpot, or the signature has expired.';
+    if (secret === null) {
+      deps.logger.warn('card request refused: no HubSpot client secret configured');
+      throw new HttpError('unauthorized', message);
+    }
+    const check = verifySignatureV3(
+      {
+        method: req.method,
+        // The full URL HubSpot requested: our public base plus the path and query as received.
+        url: `${deps.publicUrl}${req.originalUrl}`,
+        body: '',
+        signature: req.get('x-hubspot-signature-v3'),
+        timestamp: req.get('x-hubspot-request-timestamp'),
+      },
+      secret,
+      deps.clock.now(),
+    );
+    if (!check.ok) {
+      deps.logger.info('card request refused', { reason: check.reason });
+      throw new HttpError('unauthorized', message);
+    }
+    next();
+  };
+}
+
+function noStore(res: Response): void {
+  // A score is per person and changes: no proxy or browser may keep it.
+  res.setHeader('Cache-Control', 'no-store');
+}
+
+async function sandboxPortalId(deps: CardRouteDeps, req: Request): Promise<string | undefined> {
+  if (req.query.portalId !== undefined) return queryId(req, 'portalId');
+  const hubspot = (await deps.store.listTenants()).filter((t) => t.crm === 'hubspot');
+  return hubspot.length === 1 ? hubspot[0]?.externalId : undefined;
+}
+
+/**
+ * The card routes: the HubSpot card's data (signed requests only) and, in sandbox mode, a record page
+ * rendering the same contract. Unknown portal, uninstalled tenant and unknown contact are one 404.
+ */
+export function cardRoutes(deps: CardRouteDeps): Router {
+  const router = Router();
+
+  router.get(HUBSPOT_CARD_PATH, signedRequestGuard(deps), async (req, res) => {
+    const portalId = queryId(req, 'portalId');
+    const objectId = queryId(req, 'objectId');
+    const card = await hubspotContactCard(deps.store, portalId, objectId, deps.clock.now());
+    if (card === undefined) throw new HttpError('not_found');
+    noStore(res);
+    res.json(card);
+  });
+
+  if (deps.sandbox) {
+    router.get(SANDBOX_CONTACT_PATH, async (req, res) => {
+      const objectId = req.params.id;
+      if (!ID.test(objectId)) throw new HttpError('not_found');
+      const portalId = await sandboxPortalId(deps, req);
+      const card =
+        (portalId === undefined
+          ? undefined
+          : await hubspotContactCard(deps.store, portalId, objectId, deps.clock.now())) ??
+        unscoredCard(objectId, 'not_found');
+      noStore(res);
+      // No script, inline styles only: the page needs nothing else, so nothing else may load.
+      res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+      res
+        .status(card.state === 'not_found' ? 404 : 200)
+        .type('html')
+        .send(renderCardPage(card, `Contact ${objectId} · leadgate`));
+    });
+  }
+
+  return router;
+}
