@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default defineConfig(
-  { ignores: ['node_modules/**', 'data/**', 'force-app/**', 'coverage/**', 'bench/out/**'] },
+  { ignores: ['node_modules/**', 'data/**', 'dist/**', 'force-app/**', 'coverage/**', 'bench/out/**'] },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {

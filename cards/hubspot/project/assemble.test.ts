@@ -1,0 +1,150 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  assembleProject,
+  fillPlaceholders,
+  hubspotPublicOrigin,
+  relativeImports,
+  rewriteContractImports,
+} from './assemble.ts';
+import type { AssembleResult } from './assemble.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ORIGIN = 'https://leadgate.example.com';
+
+describe('hubspotPublicOrigin', () => {
+  it.each([
+    ['https://leadgate.example.com', ORIGIN],
+    ['https://leadgate.example.com/', ORIGIN],
+    ['https://leadgate.example.com:8443', 'https://leadgate.example.com:8443'],
+  ])('accepts %s', (input, origin) => {
+    expect(hubspotPublicOrigin(input)).toBe(origin);
+  });
+
+  it.each([
+    ['unset', undefined, 'required'],
+    ['http', 'http://leadgate.example.com', 'https'],
+    ['localhost', 'https://localhost:8080', 'localhost'],
+    ['an IP address', 'https://10.0.0.1', 'IP address'],
+    ['a path', 'https://leadgate.example.com/app', 'origin only'],
+    ['not a URL', 'leadgate', 'not a URL'],
+  ])('refuses %s', (_name, input, message) => {
+    expect(() => hubspotPublicOrigin(input)).toThrow(message);
+  });
+});
+
+describe('fillPlaceholders', () => {
+  it('fills every LEADGATE_PUBLIC_URL placeholder', () => {
+    expect(fillPlaceholders('${LEADGATE_PUBLIC_URL}/a ${LEADGATE_PUBLIC_URL}', ORIGIN, 'f')).toBe(
+      `${ORIGIN}/a ${ORIGIN}`,
+    );
+  });
+
+  it('fails on an unknown LEADGATE_ placeholder', () => {
+    expect(() => fillPlaceholders('${LEADGATE_SUPPORT_EMAIL}', ORIGIN, 'f')).toThrow('unfilled placeholder');
+  });
+
+  it('leaves template literals of the code alone', () => {
+    expect(fillPlaceholders('`${SCORE_PATH}`', ORIGIN, 'f')).toBe('`${SCORE_PATH}`');
+  });
+});
+
+describe('rewriteContractImports', () => {
+  it('points ../contract/ imports at the copied ./contract/ folder', () => {
+    expect(rewriteContractImports("import type { X } from '../contract/types.ts';")).toBe(
+      "import type { X } from './contract/types.ts';",
+    );
+  });
+});
+
+describe('assembleProject', () => {
+  let out: string;
+  let result: AssembleResult;
+
+  beforeAll(() => {
+    out = join(mkdtempSync(join(tmpdir(), 'leadgate-hsproject-')), 'hubspot-project');
+    result = assembleProject(
+      {
+        manifestDir: join(ROOT, 'manifest', 'hubspot'),
+        cardDir: join(ROOT, 'cards', 'hubspot'),
+        contractDir: join(ROOT, 'cards', 'contract'),
+        outDir: out,
+      },
+      ORIGIN,
+    );
+  });
+
+  afterAll(() => {
+    rmSync(dirname(out), { recursive: true, force: true });
+  });
+
+  it('writes the project files and nothing else', () => {
+    expect(result.files).toEqual([
+      'hsproject.json',
+      'src/app/app-hsmeta.json',
+      'src/app/cards/backend-url.ts',
+      'src/app/cards/contract/build.ts',
+      'src/app/cards/contract/guard.ts',
+      'src/app/cards/contract/types.ts',
+      'src/app/cards/labels.ts',
+      'src/app/cards/load-card.ts',
+      'src/app/cards/package.json',
+      'src/app/cards/score-card-entry.tsx',
+      'src/app/cards/score-card-hsmeta.json',
+      'src/app/cards/score-card.tsx',
+      'src/app/webhooks/webhooks-hsmeta.json',
+    ]);
+  });
+
+  it('leaves no placeholder unfilled', () => {
+    const left = result.files.filter((f) => readFileSync(join(out, f), 'utf8').includes('${LEADGATE_'));
+    expect(left).toEqual([]);
+  });
+
+  it('fills the public origin into the manifest and the card', () => {
+    const app = JSON.parse(readFileSync(join(out, 'src/app/app-hsmeta.json'), 'utf8')) as {
+      config: { permittedUrls: { fetch: string[] }; auth: { redirectUrls: string[] } };
+    };
+    expect(app.config.permittedUrls.fetch).toEqual([ORIGIN]);
+    expect(app.config.auth.redirectUrls).toEqual([`${ORIGIN}/install/hubspot/callback`]);
+    expect(readFileSync(join(out, 'src/app/cards/backend-url.ts'), 'utf8')).toContain(`'${ORIGIN}'`);
+  });
+
+  it('resolves every relative import inside src/ (HubSpot uploads only srcDir)', () => {
+    const src = join(out, 'src');
+    const outside: string[] = [];
+    for (const file of result.files.filter((f) => /\.tsx?$/.test(f))) {
+      for (const spec of relativeImports(readFileSync(join(out, file), 'utf8'))) {
+        const target = resolve(dirname(join(out, file)), spec);
+        if (!existsSync(target) || relative(src, target).startsWith('..')) outside.push(`${file} -> ${spec}`);
+      }
+    }
+    expect(outside).toEqual([]);
+  });
+
+  it('imports only packages the cards package.json declares', () => {
+    const pkg = JSON.parse(readFileSync(join(out, 'src/app/cards/package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    const bare = result.files
+      .filter((f) => /\.tsx?$/.test(f))
+      .flatMap((f) => [...readFileSync(join(out, f), 'utf8').matchAll(/from\s+['"]([^.'"][^'"]*)['"]/g)])
+      .map((m) =>
+        (m[1] ?? '')
+          .split('/')
+          .slice(0, (m[1] ?? '').startsWith('@') ? 2 : 1)
+          .join('/'),
+      );
+    expect([...new Set(bare)].filter((name) => !(name in pkg.dependencies))).toEqual([]);
+  });
+
+  it('puts the card entry point where score-card-hsmeta.json says', () => {
+    const meta = JSON.parse(readFileSync(join(out, 'src/app/cards/score-card-hsmeta.json'), 'utf8')) as {
+      config: { entrypoint: string };
+    };
+    expect(existsSync(join(out, 'src', meta.config.entrypoint))).toBe(true);
+  });
+});
