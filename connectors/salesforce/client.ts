@@ -1,6 +1,6 @@
 import type { Connection, HttpRequest, HttpRequestOptions, HttpResponse } from 'jsforce';
 import { ConnectorError } from '../types.ts';
-import type { ApiBudget } from './budget.ts';
+import type { ApiBudget, ApiUsage } from './budget.ts';
 import { mapSalesforceError } from './errors.ts';
 import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
 
@@ -19,6 +19,20 @@ export interface ApiResponse<T> {
   body: T;
   status: number;
   headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * The org's usage from this response's own `Sforce-Limit-Info: api-usage=used/limit` (salesforce.md
+ * §10.4). Read per response rather than from jsforce's `conn.limitInfo`, which keeps the last value
+ * it saw: a 401 or a dropped socket carries no header, and the stale value would be counted again.
+ */
+export function limitInfoOf(
+  response: { headers: Readonly<Record<string, string>> } | undefined,
+): ApiUsage | undefined {
+  const match = /api-usage=(\d+)\/(\d+)/.exec(response?.headers['sforce-limit-info'] ?? '');
+  return match?.[1] === undefined || match[2] === undefined
+    ? undefined
+    : { used: Number(match[1]), limit: Number(match[2]) };
 }
 
 /** Calls that do not count against the daily allocation (they are outside `/services/data`). */
@@ -66,10 +80,10 @@ export class SalesforceClient {
           { ...request, headers: { ...request.headers } },
           { retry: { maxRetries: 0 }, transport, ...options },
         );
-        if (metered) budget.observe(conn.limitInfo.apiUsage);
+        if (metered) budget.observe(limitInfoOf(seen));
         return { body, status: seen?.statusCode ?? 0, headers: seen?.headers ?? {} };
       } catch (raw) {
-        if (metered && seen !== undefined) budget.observe(conn.limitInfo.apiUsage);
+        if (metered) budget.observe(limitInfoOf(seen));
         const error = mapSalesforceError(raw, seen?.statusCode);
         if (error.code === 'quota_exhausted') budget.markExhausted();
         const decision = decideRetry(

@@ -33,7 +33,6 @@ export async function startFixture(dailyApiLimit = 1_000_000): Promise<Fixture> 
     bulkDefaultMaxRecords: 10_000,
   });
   const org = emulator.createOrg({ dailyApiLimit });
-  const { accessToken } = org.issueToken();
   const sleeps: number[] = [];
   return {
     emulator,
@@ -43,7 +42,9 @@ export async function startFixture(dailyApiLimit = 1_000_000): Promise<Fixture> 
     connector: (overrides = {}) =>
       createSalesforceConnector({
         instanceUrl: emulator.url,
-        accessToken: () => Promise.resolve(accessToken),
+        // A fresh session each time it is asked, as the app's refresh would give: sessions expire
+        // after 2 hours without calls, and the tests jump the clock past midnight.
+        accessToken: () => Promise.resolve(org.issueToken().accessToken),
         version: '64.0',
         clientId: CLIENT_ID,
         clock: () => clock.now,
