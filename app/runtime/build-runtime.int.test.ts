@@ -56,6 +56,15 @@ describe('buildRuntime on SQLite', () => {
     expect(metrics.text).toContain('http_request_duration_seconds');
   });
 
+  it('serves the card routes: the sandbox record page and the signed card endpoint', async () => {
+    const runtime = await start();
+    const page = await call(`${runtime.urls.base}/sandbox/contacts/unknown-contact`);
+    expect(page.status).toBe(404);
+    // Unsigned card requests are refused: the route is mounted and checks HubSpot's signature.
+    const card = await call(`${runtime.urls.base}/cards/hubspot/score?portalId=1&objectId=2`);
+    expect(card.status).toBe(401);
+  });
+
   it('creates the SQLite file and the sandbox key file under the data dir when they are missing', async () => {
     const nested = join(dir, 'nested', 'data');
     await start({ LEADGATE_DATA_DIR: nested });

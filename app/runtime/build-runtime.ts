@@ -102,7 +102,24 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
       ? await ensureSandboxAccess({ store, dataDir: config.dataDir, now: clock.now(), audit: { append } })
       : null;
 
-    const app = createApp({ config, logger, store, metrics, clock, audit: { append } });
+    const cards = {
+      store,
+      clock,
+      logger,
+      publicUrl: config.publicUrl,
+      hubspotClientSecret: config.hubspot?.clientSecret ?? null,
+      sandbox: config.sandbox,
+    };
+    const app = createApp({
+      config,
+      logger,
+      store,
+      metrics,
+      clock,
+      audit: { append },
+      status: { store },
+      cards,
+    });
     const { queue, worker, workerId, jobTypes } = createRuntimeWorker({
       store,
       config,
