@@ -8,6 +8,6 @@ export {
   decodeSignedUri,
   signatureV3,
   verifySignatureV3,
-} from './hubspot-signature.ts';
-export type { SignatureCheck, SignedRequest } from './hubspot-signature.ts';
+} from '../../connectors/hubspot/index.ts';
+export type { SignatureCheck, SignedRequest } from '../../connectors/hubspot/index.ts';
 export { escapeHtml, renderCardPage } from './sandbox-page.ts';

@@ -10,7 +10,7 @@ import { createSilentLogger } from '../logging/index.ts';
 import { errorHandler, notFound } from '../server/error-handler.ts';
 import { openStore } from '../store/index.ts';
 import type { NewScore, Store } from '../store/index.ts';
-import { signatureV3 } from './hubspot-signature.ts';
+import { signatureV3 } from '../../connectors/hubspot/index.ts';
 import { HUBSPOT_CARD_PATH, cardRoutes } from './routes.ts';
 import type { CardRouteDeps } from './routes.ts';
 

@@ -6,7 +6,7 @@ import { HttpError } from '../server/errors.ts';
 import type { Clock } from '../server/types.ts';
 import { hubspotContactCard } from './card-service.ts';
 import type { CardStore } from './card-service.ts';
-import { verifySignatureV3 } from './hubspot-signature.ts';
+import { verifySignatureV3 } from '../../connectors/hubspot/index.ts';
 import { renderCardPage } from './sandbox-page.ts';
 
 /** The route the HubSpot card calls with hubspot.fetch (cards/hubspot/load-card.ts SCORE_PATH). */

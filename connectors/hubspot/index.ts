@@ -17,3 +17,11 @@ export {
 } from './rate-budget.ts';
 export { LEADGATE_PROPERTIES, PROPERTY_GROUP, toHubSpotProperties, type PropertySpec } from './schema.ts';
 export type { Clock, Sleep, RetryEvent } from './client.ts';
+export {
+  SIGNATURE_MAX_AGE_MS,
+  decodeSignedUri,
+  signatureV3,
+  verifySignatureV3,
+  type SignatureCheck,
+  type SignedRequest,
+} from './signature.ts';

@@ -1,9 +1,8 @@
-import { createHmac } from 'node:crypto';
+import { signatureV3 as sign } from '../../connectors/hubspot/signature.ts';
 
 /**
- * HubSpot request signature v3 (hubspot.md §5.4): base64(HMAC-SHA256(clientSecret,
- * method + uri + body + timestamp)), sent as `X-HubSpot-Signature-v3` with the timestamp (epoch ms)
- * in `X-HubSpot-Request-Timestamp`. `uri` is the full target URL as HubSpot requested it.
+ * The emulator signs webhooks with the same v3 signature function the app verifies with
+ * (connectors/hubspot/signature.ts), so the two cannot drift apart.
  */
 export interface SignatureInput {
   clientSecret: string;
@@ -14,7 +13,5 @@ export interface SignatureInput {
 }
 
 export function signatureV3(input: SignatureInput): string {
-  return createHmac('sha256', input.clientSecret)
-    .update(`${input.method}${input.uri}${input.body}${input.timestamp}`, 'utf8')
-    .digest('base64');
+  return sign(input.clientSecret, input.method, input.uri, input.body, String(input.timestamp));
 }

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  SIGNATURE_MAX_AGE_MS,
-  decodeSignedUri,
-  signatureV3,
-  verifySignatureV3,
-} from './hubspot-signature.ts';
+import { SIGNATURE_MAX_AGE_MS, decodeSignedUri, signatureV3, verifySignatureV3 } from './signature.ts';
 
 const SECRET = 'yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy';
 const TS = '1700000000000';
