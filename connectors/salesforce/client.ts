@@ -1,5 +1,5 @@
 import type { Connection, HttpRequest, HttpRequestOptions, HttpResponse } from 'jsforce';
-import { ConnectorError } from '../types.ts';
+import type { ConnectorError } from '../types.ts';
 import type { ApiBudget, ApiUsage } from './budget.ts';
 import { mapSalesforceError } from './errors.ts';
 import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
@@ -112,8 +112,4 @@ export class SalesforceClient {
       headers: { 'Content-Type': 'application/json' },
     });
   }
-}
-
-export function isConnectorError(error: unknown, code?: ConnectorError['code']): error is ConnectorError {
-  return error instanceof ConnectorError && (code === undefined || error.code === code);
 }

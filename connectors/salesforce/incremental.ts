@@ -18,7 +18,9 @@ const isChangedCursor = (v: unknown): v is ChangedCursor =>
   isObject(v) &&
   typeof v['o'] === 'number' &&
   typeof v['since'] === 'number' &&
-  (v['ts'] === undefined || typeof v['ts'] === 'string') &&
+  // The cursor's timestamp goes into SOQL unquoted: only an ISO UTC datetime may pass.
+  (v['ts'] === undefined ||
+    (typeof v['ts'] === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(v['ts']))) &&
   (v['id'] === undefined || typeof v['id'] === 'string');
 
 /** SOQL datetime literals are unquoted UTC (salesforce.md §2); milliseconds keep the keyset exact. */
