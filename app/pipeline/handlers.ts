@@ -1,0 +1,323 @@
+import type { Connector, CrmKind, EpochMs, Page } from '../../connectors/index.ts';
+import type { JobContext, JobHandler } from '../jobs/index.ts';
+import { PermanentJobError } from '../jobs/index.ts';
+import type { JsonValue, Store, Tenant } from '../store/index.ts';
+import { CRM_FIELDS, type CrmFieldMap } from './feature-spec.ts';
+import {
+  ingestCompanies,
+  ingestConsent,
+  ingestEvents,
+  ingestOutcomes,
+  ingestPeople,
+  type IngestContext,
+} from './ingest.ts';
+import { DEFAULT_OUTCOMES, type OutcomeDefinition } from './outcome.ts';
+import { updateProgress } from './progress.ts';
+import { scoreTenant } from './score.ts';
+import { DEFAULT_TRAINING_THRESHOLDS, trainIfReady, type TrainingThresholds } from './train.ts';
+import { writeBackPending, type Sleep } from './write-back.ts';
+
+/**
+ * The pipeline's job handlers, registered through buildRuntime's `handlers` option. Each step hands
+ * the next one a job, enqueued in the same transaction as its last checkpoint (with an idempotency
+ * key derived from its own job id), so a crash never loses or doubles the chain:
+ * backfill → retrain → rescore → write-back; incremental → rescore (of the changed) → write-back.
+ */
+
+export const JOB_TYPES = ['backfill', 'incremental', 'retrain', 'rescore', 'write-back'] as const;
+export type PipelineJobType = (typeof JOB_TYPES)[number];
+
+export interface TenantPipelineSettings {
+  fields: CrmFieldMap;
+  outcome: OutcomeDefinition;
+  thresholds: TrainingThresholds;
+}
+
+export function defaultSettings(crm: CrmKind): TenantPipelineSettings {
+  return { fields: CRM_FIELDS[crm], outcome: DEFAULT_OUTCOMES[crm], thresholds: DEFAULT_TRAINING_THRESHOLDS };
+}
+
+export interface PipelineDeps {
+  store: Store;
+  /** The tenant's connector (tokens, budget); the install work provides real ones. */
+  connectorFor: (tenant: Tenant) => Connector | Promise<Connector>;
+  clock: () => EpochMs;
+  sleep: Sleep;
+  /** Per-tenant configuration; defaults by CRM when absent. */
+  settingsFor?: (tenant: Tenant) => TenantPipelineSettings | Promise<TenantPipelineSettings>;
+  /** Audit actor for pipeline decisions. */
+  actor?: string;
+}
+
+const STREAMS = ['companies', 'people', 'events', 'outcomes', 'consent'] as const;
+type Stream = (typeof STREAMS)[number];
+
+interface BackfillCheckpoint {
+  stream: number;
+  cursor: string | null;
+  synced: number;
+  [key: string]: JsonValue;
+}
+
+function isBackfillCheckpoint(value: JsonValue | null): value is BackfillCheckpoint {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof value.stream === 'number' &&
+    (value.cursor === null || typeof value.cursor === 'string') &&
+    typeof value.synced === 'number'
+  );
+}
+
+function list(connector: Connector, stream: Stream, cursor: string | undefined): Promise<Page<unknown>> {
+  switch (stream) {
+    case 'companies':
+      return connector.listCompanies(cursor);
+    case 'people':
+      return connector.listPeople(cursor);
+    case 'events':
+      return connector.listEvents(cursor);
+    case 'outcomes':
+      return connector.listOutcomes(cursor);
+    case 'consent':
+      return connector.listConsent(cursor);
+  }
+}
+
+/** Writes one page; returns how many persons it created. */
+async function ingest(ctx: IngestContext, stream: Stream, items: readonly unknown[]): Promise<number> {
+  switch (stream) {
+    case 'companies':
+      await ingestCompanies(ctx, items);
+      return 0;
+    case 'people':
+      return (await ingestPeople(ctx, items)).created;
+    case 'events':
+      await ingestEvents(ctx, items);
+      return 0;
+    case 'outcomes':
+      await ingestOutcomes(ctx, items);
+      return 0;
+    case 'consent':
+      await ingestConsent(ctx, items);
+      return 0;
+  }
+}
+
+function payloadPersonIds(payload: JsonValue): string[] | undefined {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
+  const ids = payload.personIds;
+  if (ids === undefined) return undefined;
+  if (!Array.isArray(ids) || !ids.every((x): x is string => typeof x === 'string')) {
+    throw new PermanentJobError('rescore payload.personIds must be an array of strings');
+  }
+  return ids;
+}
+
+export function createPipelineHandlers(deps: PipelineDeps): Record<PipelineJobType, JobHandler> {
+  const { store, clock } = deps;
+  const actor = deps.actor ?? 'system:pipeline';
+
+  async function tenantOf(ctx: JobContext): Promise<{ tenant: Tenant; settings: TenantPipelineSettings }> {
+    const tenant = await store.getTenant(ctx.job.tenantId);
+    if (tenant === undefined) throw new PermanentJobError(`tenant ${ctx.job.tenantId} does not exist`);
+    if (tenant.status !== 'active') throw new PermanentJobError(`tenant ${tenant.id} is ${tenant.status}`);
+    const settings =
+      deps.settingsFor === undefined ? defaultSettings(tenant.crm) : await deps.settingsFor(tenant);
+    return { tenant, settings };
+  }
+
+  const next = (tx: Store, ctx: JobContext, type: PipelineJobType, payload: JsonValue = {}) =>
+    tx.enqueueJob(
+      { tenantId: ctx.job.tenantId, type, payload, idempotencyKey: `${type}:after:${ctx.job.id}` },
+      clock(),
+    );
+
+  const backfill: JobHandler = async (ctx) => {
+    const { tenant, settings } = await tenantOf(ctx);
+    const connector = await deps.connectorFor(tenant);
+    let cp: BackfillCheckpoint = isBackfillCheckpoint(ctx.checkpoint)
+      ? ctx.checkpoint
+      : { stream: 0, cursor: null, synced: 0 };
+    if (cp.stream === 0 && cp.cursor === null) {
+      await store.transaction((tx) =>
+        updateProgress(tx, tenant.id, 'pipeline:backfill', clock(), (p) => ({
+          ...p,
+          startedAt: p.startedAt ?? clock(),
+        })),
+      );
+    }
+    while (cp.stream < STREAMS.length) {
+      if (ctx.signal.aborted) return 'interrupted';
+      const stream = STREAMS[cp.stream] as Stream;
+      const page = await list(connector, stream, cp.cursor ?? undefined);
+      const done = page.next === undefined;
+      const following: BackfillCheckpoint = done
+        ? { stream: cp.stream + 1, cursor: null, synced: cp.synced }
+        : { stream: cp.stream, cursor: page.next ?? null, synced: cp.synced };
+      await ctx.saveCheckpoint(following, async (tx) => {
+        const created = await ingest(
+          { store: tx, tenantId: tenant.id, mode: 'backfill', now: clock(), fields: settings.fields },
+          stream,
+          page.items,
+        );
+        following.synced += created;
+        if (created > 0) {
+          await updateProgress(tx, tenant.id, 'pipeline:backfill', clock(), (p) => ({
+            ...p,
+            synced: p.synced + created,
+          }));
+        }
+        if (following.stream === STREAMS.length) {
+          await updateProgress(tx, tenant.id, 'pipeline:backfill', clock(), (p) => ({
+            ...p,
+            doneAt: clock(),
+          }));
+          await next(tx, ctx, 'retrain', { afterBackfill: true });
+        }
+      });
+      cp = following;
+    }
+    return 'done';
+  };
+
+  const incremental: JobHandler = async (ctx) => {
+    const { tenant, settings } = await tenantOf(ctx);
+    const connector = await deps.connectorFor(tenant);
+    const stream = 'pipeline:incremental';
+    const saved = await store.getSyncCursor(tenant.id, stream);
+    const state = (ctx.checkpoint ?? {
+      since: saved === undefined ? 0 : Number(saved.cursor),
+      cursor: null,
+      maxSeen: 0,
+      page: 0,
+    }) as {
+      since: number;
+      cursor: string | null;
+      maxSeen: number;
+      page: number;
+    };
+    for (;;) {
+      if (ctx.signal.aborted) return 'interrupted';
+      const page = await connector.listPeopleChangedSince(state.since, state.cursor ?? undefined);
+      const people = page.items;
+      const maxSeen = people.reduce((m, p) => Math.max(m, p.updatedAt), state.maxSeen);
+      const after = { since: state.since, cursor: page.next ?? null, maxSeen, page: state.page + 1 };
+      await ctx.saveCheckpoint(after, async (tx) => {
+        const counts = await ingestPeople(
+          { store: tx, tenantId: tenant.id, mode: 'live', now: clock(), fields: settings.fields },
+          people,
+        );
+        if (counts.created > 0) {
+          await updateProgress(tx, tenant.id, 'pipeline:backfill', clock(), (p) => ({
+            ...p,
+            synced: p.synced + counts.created,
+          }));
+        }
+        if (people.length > 0) {
+          await tx.enqueueJob(
+            {
+              tenantId: tenant.id,
+              type: 'rescore',
+              payload: { personIds: people.map((p) => p.crmId) },
+              idempotencyKey: `rescore:after:${ctx.job.id}:${after.page}`,
+            },
+            clock(),
+          );
+        }
+        // The next sweep starts at the newest change seen: "changed at or after since" re-reads that
+        // millisecond, and re-ingesting is a no-op, so nothing between two sweeps is missed.
+        if (after.cursor === null && maxSeen > 0) {
+          await tx.setSyncCursor({
+            tenantId: tenant.id,
+            stream,
+            cursor: String(maxSeen),
+            updatedAt: clock(),
+          });
+        }
+      });
+      Object.assign(state, after);
+      if (after.cursor === null) return 'done';
+    }
+  };
+
+  const retrain: JobHandler = async (ctx) => {
+    const { tenant, settings } = await tenantOf(ctx);
+    const result = await trainIfReady({
+      store,
+      tenantId: tenant.id,
+      now: clock(),
+      outcome: settings.outcome,
+      fields: settings.fields,
+      thresholds: settings.thresholds,
+      actor,
+    });
+    const afterBackfill =
+      typeof ctx.job.payload === 'object' &&
+      ctx.job.payload !== null &&
+      !Array.isArray(ctx.job.payload) &&
+      ctx.job.payload.afterBackfill === true;
+    await ctx.saveCheckpoint({ trained: result.trained }, async (tx) => {
+      await next(tx, ctx, 'rescore', { afterBackfill });
+    });
+    return 'done';
+  };
+
+  const rescore: JobHandler = async (ctx) => {
+    const { tenant, settings } = await tenantOf(ctx);
+    const personIds = payloadPersonIds(ctx.job.payload);
+    const payload = ctx.job.payload;
+    const afterBackfill =
+      typeof payload === 'object' &&
+      payload !== null &&
+      !Array.isArray(payload) &&
+      payload.afterBackfill === true;
+    const summary = await scoreTenant({
+      store,
+      tenantId: tenant.id,
+      now: clock(),
+      fields: settings.fields,
+      actor,
+      ...(personIds === undefined ? {} : { personIds }),
+    });
+    await ctx.saveCheckpoint({ runId: summary.runId, pending: summary.pending }, async (tx) => {
+      if (personIds === undefined) {
+        await updateProgress(tx, tenant.id, 'pipeline:scoring', clock(), (p) => ({
+          scored: summary.scored,
+          scoredAfterBackfillAt: p.scoredAfterBackfillAt ?? (afterBackfill ? clock() : null),
+        }));
+      }
+      // A full run always hands over (so the status can turn live); a partial one only with work to do.
+      if (summary.pending > 0 || personIds === undefined) await next(tx, ctx, 'write-back');
+    });
+    return 'done';
+  };
+
+  const writeBack: JobHandler = async (ctx) => {
+    const { tenant } = await tenantOf(ctx);
+    const connector = await deps.connectorFor(tenant);
+    const summary = await writeBackPending({
+      store,
+      tenantId: tenant.id,
+      connector,
+      clock,
+      sleep: deps.sleep,
+      signal: ctx.signal,
+    });
+    const finished = !summary.interrupted;
+    await ctx.saveCheckpoint({ written: summary.written, dead: summary.deadLettered }, async (tx) => {
+      const scoring = await tx.getSyncCursor(tenant.id, 'pipeline:scoring');
+      const scoredAfterBackfill =
+        scoring !== undefined &&
+        (JSON.parse(scoring.cursor) as { scoredAfterBackfillAt?: unknown }).scoredAfterBackfillAt != null;
+      await updateProgress(tx, tenant.id, 'pipeline:writing', clock(), (p) => ({
+        written: p.written + summary.written,
+        liveAt: p.liveAt ?? (finished && scoredAfterBackfill ? clock() : null),
+      }));
+    });
+    return finished ? 'done' : 'interrupted';
+  };
+
+  return { backfill, incremental, retrain, rescore, 'write-back': writeBack };
+}

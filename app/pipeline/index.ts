@@ -1,0 +1,49 @@
+// The pipeline folder's only door: CRM-agnostic ingest → train → score → write-back, its job
+// handlers and the status report, shared by the HubSpot and Salesforce connectors.
+export {
+  CRM_FEATURE_SPEC,
+  CRM_FEATURE_SPEC_VERSION,
+  CRM_FIELDS,
+  emailDomainType,
+  pathOf,
+  seniorityFromTitle,
+  toLeadInput,
+} from './feature-spec.ts';
+export type { CrmFieldMap, Seniority, StoredCompany, StoredEvent, StoredPerson } from './feature-spec.ts';
+export { InvalidPageError } from './canonical-schema.ts';
+export {
+  ingestCompanies,
+  ingestConsent,
+  ingestEvents,
+  ingestOutcomes,
+  ingestPeople,
+  lawfulBasisOf,
+} from './ingest.ts';
+export type { IngestContext, IngestCounts, IngestMode } from './ingest.ts';
+export { everyoneAsOf, personAsOf, CompanyReader } from './as-of.ts';
+export type { PersonAsOf } from './as-of.ts';
+export { DEFAULT_OUTCOMES, parseOutcomeDefinition, InvalidOutcomeDefinitionError } from './outcome.ts';
+export type { OutcomeDefinition } from './outcome.ts';
+export { DEFAULT_RULE_SET, DEFAULT_RULES } from './rules.ts';
+export { buildTrainingSet, trainIfReady, DEFAULT_TRAINING_THRESHOLDS } from './train.ts';
+export type { TrainDeps, TrainResult, TrainingRow, TrainingSet, TrainingThresholds } from './train.ts';
+export { detectChange, reasonsText, MIN_SCORE_MOVE } from './change.ts';
+export type { Change, WrittenView } from './change.ts';
+export { scoreTenant, scoringContextFor } from './score.ts';
+export type { ScoreRunDeps, ScoreRunSummary } from './score.ts';
+export {
+  decideWriteRetry,
+  replayFailedWrites,
+  retryDelayMs,
+  toScoreWrite,
+  writeBackPending,
+  WRITE_BATCH_SIZE,
+  WriteBackContractError,
+} from './write-back.ts';
+export type { RetryDecision, Sleep, WriteBackDeps, WriteBackSummary } from './write-back.ts';
+export { createPipelineHandlers, defaultSettings, JOB_TYPES } from './handlers.ts';
+export type { PipelineDeps, PipelineJobType, TenantPipelineSettings } from './handlers.ts';
+export { tenantStatus } from './status.ts';
+export type { PipelinePhase, TenantStatus } from './status.ts';
+export { statusRoutes } from './status-route.ts';
+export type { StatusRouteDeps } from './status-route.ts';

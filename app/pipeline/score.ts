@@ -1,0 +1,227 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { EpochMs } from '../../connectors/index.ts';
+import {
+  DEFAULT_POLICY,
+  parseModelArtifact,
+  parsePolicy,
+  scoreLead,
+  Scorer,
+  type LeadDecision,
+  type ScoringContext,
+} from '../../scoring/index.ts';
+import { appendAudit } from '../audit/index.ts';
+import type { JsonValue, ScoreRecord, Store, WriteBackState } from '../store/index.ts';
+import { everyoneAsOf, type PersonAsOf } from './as-of.ts';
+import { detectChange, reasonLinesOf, reasonsText, type WrittenView } from './change.ts';
+import type { CrmFieldMap } from './feature-spec.ts';
+import { DEFAULT_RULES } from './rules.ts';
+
+/**
+ * Scoring as of now: every person (or the ones named) → features → champion model or fallback rules
+ * → tier and route under the tenant's policy → a stored score. A score is queued for write-back only
+ * when it differs meaningfully from the last one written to the CRM (change.ts); otherwise it is
+ * stored as 'skipped' and costs no API call.
+ */
+
+export interface ScoreRunDeps {
+  store: Store;
+  tenantId: string;
+  now: EpochMs;
+  fields: CrmFieldMap;
+  /** Only these persons (a webhook's rescore); all when absent. */
+  personIds?: readonly string[];
+  /** Audit actor, e.g. 'worker:<id>' or 'system'. */
+  actor: string;
+}
+
+export interface ScoreRunSummary {
+  runId: string;
+  considered: number;
+  scored: number;
+  pending: number;
+  unchanged: number;
+  /** Persons with no score (no lawful basis and a policy of "none"); in the audit with the reason. */
+  unscored: number;
+  modelVersion: string | null;
+  policyVersion: number | null;
+}
+
+/** How far back a person's history is searched for the last written score. */
+const HISTORY_LIMIT = 100;
+/** Persons per transaction and per audit entry. */
+const CHUNK = 250;
+
+export async function scoringContextFor(
+  store: Pick<Store, 'getChampion' | 'getPolicy'>,
+  tenantId: string,
+): Promise<{ context: ScoringContext; policyVersion: number | null; modelVersion: string | null }> {
+  const champion = await store.getChampion(tenantId);
+  const policyRecord = await store.getPolicy(tenantId);
+  const policy = policyRecord === undefined ? DEFAULT_POLICY : parsePolicy(policyRecord.document);
+  const model = champion === undefined ? undefined : new Scorer(parseModelArtifact(champion.artifact));
+  return {
+    context: { policy, rules: DEFAULT_RULES, ...(model === undefined ? {} : { model }) },
+    policyVersion: policyRecord?.version ?? null,
+    modelVersion: champion?.version ?? null,
+  };
+}
+
+export function writtenViewOf(score: Pick<ScoreRecord, 'score' | 'tier' | 'route' | 'reasons'>): WrittenView {
+  return {
+    score: score.score,
+    tier: score.tier,
+    route: score.route,
+    reasons: reasonsText(reasonLinesOf(score.reasons)),
+  };
+}
+
+/**
+ * The last score written to the CRM for a person. A history longer than HISTORY_LIMIT with no written
+ * score reads as "none written", which queues a write: the safe direction (one extra call, never a lost one).
+ */
+async function lastWritten(store: Pick<Store, 'listScores'>, tenantId: string, personId: string) {
+  const history = await store.listScores(tenantId, personId, HISTORY_LIMIT);
+  return { history, written: history.find((s) => s.writeBack === 'written') };
+}
+
+/**
+ * A newer score replaces any older one still waiting (or dead-lettered): writing the older one later
+ * would put a stale value into the CRM. The old reason is kept in the error text for the admin.
+ */
+async function supersede(
+  tx: Store,
+  tenantId: string,
+  older: readonly ScoreRecord[],
+  by: string,
+  now: EpochMs,
+) {
+  for (const s of older) {
+    if (s.writeBack !== 'pending' && s.writeBack !== 'failed') continue;
+    const was = s.writeBack === 'failed' ? `; was failed: ${s.writeBackError ?? ''}` : '';
+    await tx.setWriteBackState(tenantId, s.id, 'skipped', now, `superseded by score ${by}${was}`);
+  }
+}
+
+function inputsHash(p: PersonAsOf, modelVersion: string | null, policyVersion: string): string {
+  return createHash('sha256')
+    .update(JSON.stringify([p.lead, modelVersion, policyVersion, p.profilingAllowed]))
+    .digest('hex');
+}
+
+type Decided = { person: PersonAsOf; decision: LeadDecision };
+
+function auditLine(
+  d: Decided,
+  scoreId: string | null,
+  state: WriteBackState | 'unscored',
+  why: string[],
+): JsonValue {
+  const { decision } = d;
+  return [
+    d.person.person.crmId,
+    scoreId,
+    decision.score,
+    decision.tier,
+    decision.route,
+    state,
+    why.join(',') || decision.notes.join('; '),
+  ];
+}
+
+export async function scoreTenant(deps: ScoreRunDeps): Promise<ScoreRunSummary> {
+  const { store, tenantId, now } = deps;
+  const { context, policyVersion, modelVersion } = await scoringContextFor(store, tenantId);
+  const only = deps.personIds === undefined ? undefined : new Set(deps.personIds);
+  const people = await everyoneAsOf(store, tenantId, now, deps.fields, only);
+  const summary: ScoreRunSummary = {
+    runId: randomUUID(),
+    considered: people.length,
+    scored: 0,
+    pending: 0,
+    unchanged: 0,
+    unscored: 0,
+    modelVersion,
+    policyVersion,
+  };
+  for (let start = 0; start < people.length; start += CHUNK) {
+    const chunk = people.slice(start, start + CHUNK);
+    const lines: JsonValue[] = [];
+    await store.transaction(async (tx) => {
+      for (const person of chunk) {
+        const decision = scoreLead(context, person.lead, { profilingAllowed: person.profilingAllowed });
+        const decided = { person, decision };
+        if (
+          decision.score === null ||
+          decision.tier === null ||
+          decision.route === null ||
+          decision.confidence === null ||
+          decision.probability === null
+        ) {
+          summary.unscored++;
+          lines.push(auditLine(decided, null, 'unscored', []));
+          continue;
+        }
+        const crmId = person.person.crmId;
+        const view: WrittenView = {
+          score: decision.score,
+          tier: decision.tier,
+          route: decision.route,
+          reasons: reasonsText(decision.reasons),
+        };
+        const { history, written } = await lastWritten(tx, tenantId, crmId);
+        const change = detectChange(written === undefined ? undefined : writtenViewOf(written), view);
+        const writeBack: WriteBackState = change.changed ? 'pending' : 'skipped';
+        const row = await tx.insertScore({
+          tenantId,
+          personId: crmId,
+          objectType: person.objectType,
+          modelVersion: decision.source === 'model' ? decision.modelVersion : null,
+          policyVersion,
+          inputsHash: inputsHash(person, decision.modelVersion, decision.policyVersion),
+          probability: decision.probability,
+          score: decision.score,
+          fitScore: decision.fit,
+          engagementScore: decision.engagement,
+          tier: decision.tier,
+          route: decision.route,
+          confidence: decision.confidence,
+          reasons: decision.reasons.map((r) => ({ ...r })),
+          decision: {
+            source: decision.source,
+            modelVersion: decision.modelVersion,
+            policy: decision.policyVersion,
+            notes: [...decision.notes],
+            change: change.why,
+          },
+          writeBack,
+          scoredAt: now,
+        });
+        await supersede(tx, tenantId, history, row.id, now);
+        summary.scored++;
+        if (change.changed) summary.pending++;
+        else summary.unchanged++;
+        lines.push(auditLine(decided, row.id, writeBack, change.why));
+      }
+      // One entry per chunk, in the same transaction as its scores: every decision is in the hash
+      // chain, at 1/CHUNK of the appends a per-person entry would cost (docs/decisions.md).
+      await appendAudit(
+        tx,
+        {
+          tenantId,
+          actor: deps.actor,
+          action: 'score.decide',
+          subject: `score-run:${summary.runId}:${start / CHUNK + 1}`,
+          details: {
+            runId: summary.runId,
+            modelVersion,
+            policyVersion,
+            columns: ['personId', 'scoreId', 'score', 'tier', 'route', 'writeBack', 'why'],
+            decisions: lines,
+          },
+        },
+        now,
+      );
+    });
+  }
+  return summary;
+}
