@@ -2,6 +2,7 @@ import express from 'express';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { cardRoutes } from '../cards/index.ts';
 import { runWithRequestContext } from '../logging/index.ts';
+import { statusRoutes } from '../pipeline/index.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { errorHandler, notFound } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes(deps));
   app.use(adminRoutes(deps));
   if (deps.cards !== undefined) app.use(cardRoutes(deps.cards));
+  if (deps.status !== undefined) app.use(statusRoutes(deps.status));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;

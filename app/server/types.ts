@@ -1,4 +1,5 @@
 import type { CardRouteDeps } from '../cards/index.ts';
+import type { StatusRouteDeps } from '../pipeline/index.ts';
 import type { ApiKeyRepository, PolicyRepository, TenantRepository } from '../auth/index.ts';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../logging/index.ts';
@@ -42,4 +43,6 @@ export interface AppDeps {
   readonly audit: { readonly append: AuditAppend };
   /** The card routes (app/cards); mounted only when given. */
   readonly cards?: CardRouteDeps;
+  /** GET /api/v1/status (app/pipeline); mounted only when given. */
+  readonly status?: StatusRouteDeps;
 }
