@@ -33,7 +33,7 @@ describe('the README configuration table', () => {
   );
 
   it('lists no variable the code does not read', () => {
-    const known = new Set(CONFIG_VARIABLES.map((v) => v.name));
+    const known = new Set<string>(CONFIG_VARIABLES.map((v) => v.name));
     expect([...rows.keys()].filter((name) => !known.has(name))).toEqual([]);
   });
 });

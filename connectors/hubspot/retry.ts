@@ -1,17 +1,7 @@
+import { backoffCeiling, giveUp, type RetryDecision, type RetryPolicy } from '../retry.ts';
 import type { ConnectorError } from '../types.ts';
 
-export interface RetryDecision {
-  retry: boolean;
-  reason: string;
-  waitMs: number;
-}
-
-export interface RetryPolicy {
-  /** Attempts in total, the first included. */
-  maxAttempts: number;
-  baseMs: number;
-  capMs: number;
-}
+export type { RetryDecision, RetryPolicy } from '../retry.ts';
 
 /**
  * Enough attempts to ride out a 429 storm of a whole 10-second window twice over and a few
@@ -21,7 +11,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 8, baseMs: 250, 
 
 /**
  * Pure: whether to retry after `error` on attempt `attempt` (1 = the first call failed), and how
- * long to wait. Full jitter for backoff (`rng` in [0, 1)), the server's wait for rate limits.
+ * long to wait. Equal jitter for backoff (`rng` in [0, 1)), the server's wait for rate limits.
  */
 export function decideRetry(
   error: ConnectorError,
@@ -29,10 +19,11 @@ export function decideRetry(
   rng: () => number = Math.random,
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
 ): RetryDecision {
-  const no = (reason: string): RetryDecision => ({ retry: false, reason, waitMs: 0 });
+  const no = giveUp;
   if (attempt >= policy.maxAttempts) return no(`gave up after ${attempt} attempts (${error.code})`);
+  // Equal jitter: half the ceiling fixed, half random.
   const backoff = (): number => {
-    const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1));
+    const ceiling = backoffCeiling(attempt, policy);
     return Math.round(ceiling / 2 + (rng() * ceiling) / 2);
   };
   switch (error.code) {

@@ -1,17 +1,7 @@
+import { backoffCeiling, giveUp, type RetryDecision, type RetryPolicy } from '../retry.ts';
 import type { ConnectorError } from '../types.ts';
 
-export interface RetryDecision {
-  retry: boolean;
-  reason: string;
-  waitMs: number;
-}
-
-export interface RetryPolicy {
-  /** Attempts in all, the first included. */
-  maxAttempts: number;
-  baseMs: number;
-  capMs: number;
-}
+export type { RetryDecision, RetryPolicy } from '../retry.ts';
 
 // Salesforce sends no Retry-After (salesforce.md §4), so the wait is ours: exponential with full
 // jitter, starting near jsforce's own 0.5 s and capped well below a job's patience.
@@ -27,9 +17,9 @@ export function decideRetry(
   rng: () => number = Math.random,
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
 ): RetryDecision {
-  const backoff = (): number =>
-    Math.floor(rng() * Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempt - 1)));
-  const no = (reason: string): RetryDecision => ({ retry: false, reason, waitMs: 0 });
+  // Full jitter: anywhere below the exponential ceiling.
+  const backoff = (): number => Math.floor(rng() * backoffCeiling(attempt, policy));
+  const no = giveUp;
   switch (error.code) {
     case 'unauthorized':
       // One retry with a freshly fetched token; a second 401 means the grant itself is gone.
