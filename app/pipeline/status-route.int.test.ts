@@ -1,0 +1,96 @@
+import express from 'express';
+import type { Server } from 'node:http';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generateApiKey } from '../auth/index.ts';
+import { errorHandler } from '../server/index.ts';
+import { createLogger } from '../logging/index.ts';
+import type { Role, Store } from '../store/index.ts';
+import { sqliteFactory, type TestDb } from '../store/test-support.ts';
+import { updateProgress } from './progress.ts';
+import { statusRoutes } from './status-route.ts';
+
+const T = Date.UTC(2025, 5, 1);
+let db: TestDb;
+let store: Store;
+let server: Server;
+let base: string;
+
+beforeEach(async () => {
+  db = await sqliteFactory.create();
+  store = await db.open();
+  const app = express();
+  app.use(statusRoutes({ store }));
+  app.use(errorHandler(createLogger({ level: 'error' })));
+  server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const address = server.address();
+  base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+});
+afterEach(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await store.close();
+  await db.destroy();
+});
+
+async function keyFor(tenantId: string, role: Role): Promise<string> {
+  const k = generateApiKey();
+  await store.putApiKey({
+    tenantId,
+    id: k.keyId,
+    keyHash: k.keyHash,
+    role,
+    label: 't',
+    createdAt: T,
+    revokedAt: null,
+  });
+  return k.key;
+}
+
+const get = (key?: string) =>
+  fetch(`${base}/api/v1/status`, key === undefined ? {} : { headers: { authorization: `Bearer ${key}` } });
+
+describe('GET /api/v1/status', () => {
+  it('answers 401 without a key', async () => {
+    expect((await get()).status).toBe(401);
+  });
+
+  it('shows a viewer its own tenant only, with phase and counters', async () => {
+    const mine = await store.createTenant({ crm: 'hubspot', externalId: '42', name: 'mine' }, T);
+    await store.createTenant({ crm: 'salesforce', externalId: '00D', name: 'other' }, T);
+    await store.transaction(async (tx) => {
+      await updateProgress(tx, mine.id, 'pipeline:backfill', T, () => ({
+        startedAt: T,
+        doneAt: null,
+        synced: 12,
+      }));
+    });
+    const res = await get(await keyFor(mine.id, 'viewer'));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      tenants: [
+        {
+          crm: 'hubspot',
+          externalId: '42',
+          phase: 'backfilling',
+          synced: 12,
+          scored: 0,
+          written: 0,
+          deadLetters: 0,
+          championModel: null,
+        },
+      ],
+    });
+  });
+
+  it('says installing before a backfill starts and stopped once uninstalled', async () => {
+    const t = await store.createTenant({ crm: 'hubspot', externalId: '7', name: 'x' }, T);
+    const key = await keyFor(t.id, 'analyst');
+    expect(((await (await get(key)).json()) as { tenants: { phase: string }[] }).tenants[0]?.phase).toBe(
+      'installing',
+    );
+    await store.setTenantStatus(t.id, 'uninstalled');
+    expect(((await (await get(key)).json()) as { tenants: { phase: string }[] }).tenants[0]?.phase).toBe(
+      'stopped',
+    );
+  });
+});

@@ -1,0 +1,187 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ConnectorError,
+  type ConnectorErrorCode,
+  type ScoreWrite,
+  type WriteResult,
+} from '../../connectors/index.ts';
+import type { NewScore, Store } from '../store/index.ts';
+import { sqliteFactory, type TestDb } from '../store/test-support.ts';
+import { decideWriteRetry, writeBackPending, type WriteBackDeps } from './write-back.ts';
+
+const T = Date.UTC(2025, 5, 1);
+let db: TestDb;
+let store: Store;
+let tenantId: string;
+
+beforeEach(async () => {
+  db = await sqliteFactory.create();
+  store = await db.open();
+  tenantId = (await store.createTenant({ crm: 'hubspot', externalId: '1', name: 'p' }, T)).id;
+});
+afterEach(async () => {
+  await store.close();
+  await db.destroy();
+});
+
+function score(personId: string, at = T, value = 50): NewScore {
+  return {
+    tenantId,
+    personId,
+    objectType: 'contact',
+    modelVersion: null,
+    policyVersion: null,
+    inputsHash: 'h',
+    probability: value / 100,
+    score: value,
+    fitScore: null,
+    engagementScore: null,
+    tier: 'C',
+    route: 'nurture',
+    confidence: 'low',
+    reasons: [{ direction: 'positive', text: 'Visited the pricing page 2 times in the last 7 days' }],
+    decision: { modelVersion: 'rules:b2b-default-1' },
+    writeBack: 'pending',
+    scoredAt: at,
+  };
+}
+
+/** A connector whose per-item answers come from a script: crmId → codes for successive attempts. */
+function fake(script: Record<string, ConnectorErrorCode[]> = {}, callFailures: ConnectorErrorCode[] = []) {
+  const calls: ScoreWrite[][] = [];
+  const seen = new Map<string, number>();
+  const connector: WriteBackDeps['connector'] = {
+    crm: 'hubspot',
+    writeScores: (writes) => {
+      calls.push([...writes]);
+      const whole = callFailures.shift();
+      if (whole !== undefined) return Promise.reject(new ConnectorError(whole, `call failed: ${whole}`));
+      return Promise.resolve(
+        writes.map((w): WriteResult => {
+          const n = seen.get(w.crmId) ?? 0;
+          seen.set(w.crmId, n + 1);
+          const code = script[w.crmId]?.[n];
+          return code === undefined
+            ? { crmId: w.crmId, ok: true }
+            : { crmId: w.crmId, ok: false, error: new ConnectorError(code, `item failed: ${code}`) };
+        }),
+      );
+    },
+  };
+  return { connector, calls };
+}
+
+function deps(connector: WriteBackDeps['connector'], extra: Partial<WriteBackDeps> = {}): WriteBackDeps {
+  return {
+    store,
+    tenantId,
+    connector,
+    clock: () => T + 1,
+    sleep: () => Promise.resolve(),
+    batchSize: 100,
+    ...extra,
+  };
+}
+
+async function states(): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const state of ['pending', 'written', 'failed', 'skipped'] as const)
+    for (const s of await store.listScoresByWriteBack(tenantId, state, 1_000)) out[s.personId] = state;
+  return out;
+}
+
+describe('decideWriteRetry', () => {
+  it.each([
+    ['rate_limited', 'retry'],
+    ['unavailable', 'retry'],
+    ['locked', 'retry'],
+    ['unauthorized', 'stop'],
+    ['quota_exhausted', 'stop'],
+    ['forbidden', 'dead'],
+    ['not_found', 'dead'],
+    ['invalid_request', 'dead'],
+    ['conflict', 'dead'],
+    ['unknown', 'dead'],
+  ] as const)('%s → %s', (code, decision) => {
+    expect(decideWriteRetry(code)).toBe(decision);
+  });
+});
+
+describe('writeBackPending', () => {
+  it('writes 250 pending scores in 3 calls of at most 100 and marks them written', async () => {
+    for (let i = 0; i < 250; i++) await store.insertScore(score(`p${i}`));
+    const { connector, calls } = fake();
+    const summary = await writeBackPending(deps(connector));
+    expect(summary).toMatchObject({ written: 250, deadLettered: 0, calls: 3 });
+    expect(calls.map((c) => c.length)).toEqual([100, 100, 50]);
+    expect(calls[0]?.[0]?.fields).toMatchObject({
+      score: 50,
+      tier: 'C',
+      reasons: '+ Visited the pricing page 2 times in the last 7 days',
+      modelVersion: 'rules:b2b-default-1',
+    });
+    expect(Object.values(await states()).every((s) => s === 'written')).toBe(true);
+  });
+
+  it('makes no call when nothing is pending', async () => {
+    const { connector, calls } = fake();
+    expect(await writeBackPending(deps(connector))).toMatchObject({ written: 0, calls: 0 });
+    expect(calls).toHaveLength(0);
+  });
+
+  it('retries a failed item without the ones that succeeded', async () => {
+    for (const id of ['a', 'b', 'c']) await store.insertScore(score(id));
+    const { connector, calls } = fake({ b: ['unavailable', 'rate_limited'] });
+    const summary = await writeBackPending(deps(connector));
+    expect(calls.map((c) => c.map((w) => w.crmId).sort())).toEqual([['a', 'b', 'c'], ['b'], ['b']]);
+    expect(summary).toMatchObject({ written: 3, deadLettered: 0 });
+  });
+
+  it('dead-letters a record that keeps failing, with the reason, and writes the rest', async () => {
+    for (const id of ['a', 'b', 'c']) await store.insertScore(score(id));
+    const { connector } = fake({ b: Array<ConnectorErrorCode>(5).fill('locked'), c: ['not_found'] });
+    const summary = await writeBackPending(deps(connector, { maxAttempts: 5 }));
+    expect(summary).toMatchObject({ written: 1, deadLettered: 2 });
+    const failed = await store.listScoresByWriteBack(tenantId, 'failed', 10);
+    expect(failed.map((f) => [f.personId, f.writeBackError]).sort()).toEqual([
+      ['b', 'gave up after 5 attempts: locked: item failed: locked'],
+      ['c', 'not_found: item failed: not_found'],
+    ]);
+  });
+
+  it('retries a whole call that fails transiently, and leaves everything pending when it keeps failing', async () => {
+    await store.insertScore(score('a'));
+    const flaky = fake({}, ['unavailable', 'rate_limited']);
+    expect(await writeBackPending(deps(flaky.connector))).toMatchObject({ written: 1, calls: 3 });
+
+    await store.insertScore(score('b'));
+    const down = fake({}, Array<ConnectorErrorCode>(5).fill('unavailable'));
+    await expect(writeBackPending(deps(down.connector, { maxAttempts: 5 }))).rejects.toThrow(ConnectorError);
+    expect((await states()).b).toBe('pending');
+  });
+
+  it('stops on a revoked token, keeping the unwritten scores pending', async () => {
+    for (const id of ['a', 'b']) await store.insertScore(score(id));
+    const { connector } = fake({ b: ['unauthorized'] });
+    await expect(writeBackPending(deps(connector))).rejects.toMatchObject({ code: 'unauthorized' });
+    expect(await states()).toEqual({ a: 'written', b: 'pending' });
+  });
+
+  it('writes only the newest pending score of a person and marks the older superseded', async () => {
+    await store.insertScore(score('a', T, 40));
+    await store.insertScore(score('a', T + 1, 70));
+    const { connector, calls } = fake();
+    expect(await writeBackPending(deps(connector))).toMatchObject({ written: 1, superseded: 1 });
+    expect(calls[0]?.map((w) => w.fields.score)).toEqual([70]);
+  });
+
+  it('refuses a connector that answers for the wrong records', async () => {
+    await store.insertScore(score('a'));
+    const connector: WriteBackDeps['connector'] = {
+      crm: 'hubspot',
+      writeScores: () => Promise.resolve([{ crmId: 'zzz', ok: true }]),
+    };
+    await expect(writeBackPending(deps(connector))).rejects.toThrow(/result 0 is for zzz/);
+    expect((await states()).a).toBe('pending');
+  });
+});
