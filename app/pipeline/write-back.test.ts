@@ -123,6 +123,15 @@ describe('writeBackPending', () => {
     expect(Object.values(await states()).every((s) => s === 'written')).toBe(true);
   });
 
+  it('uses 100 calls for 10,000 changed contacts (the HubSpot minimum)', async () => {
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < 10_000; i++) await tx.insertScore(score(`p${i}`));
+    });
+    const { connector, calls } = fake();
+    expect(await writeBackPending(deps(connector))).toMatchObject({ written: 10_000, calls: 100 });
+    expect(calls.every((c) => c.length === 100)).toBe(true);
+  });
+
   it('makes no call when nothing is pending', async () => {
     const { connector, calls } = fake();
     expect(await writeBackPending(deps(connector))).toMatchObject({ written: 0, calls: 0 });
