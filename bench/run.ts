@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import LogisticRegression from 'ml-logistic-regression';
@@ -171,7 +171,11 @@ if (python.status === 0) {
   log(`scikit-learn comparison skipped: ${why}`);
 }
 
-const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+// Other work on the machine slows every row alike; the load average says how busy it was, and the
+// ratios to the bare loop (measured in the same run) are the figures to compare across runs.
+const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' / ')} (1/5/15 min) at the end of the run`;
 const results = {
   machine,
   date: new Date().toISOString(),
