@@ -45,7 +45,7 @@ describe('buildRuntime on SQLite', () => {
     const ready = await call(runtime.urls.readyz);
     expect(ready.status).toBe(200);
     expect(ready.body).toEqual({ status: 'ready' });
-    expect(runtime.migrationsApplied).toEqual(['0001_initial_schema']);
+    expect(runtime.migrationsApplied).toEqual(['0001_initial_schema', '0002_oauth_states']);
   });
 
   it('serves the request latency histogram on /metrics', async () => {

@@ -252,6 +252,23 @@ async function initialSchema(db: Kysely<Database>): Promise<void> {
     .execute();
 }
 
+/**
+ * OAuth install states (issue 4 item 3): single-use and expiring, shared by every process behind the
+ * load balancer, so the callback may land on another process than the redirect. Keyed by the SHA-256
+ * of the state, never the state itself; not tenant-owned (the tenant does not exist yet).
+ */
+async function oauthStates(db: Kysely<Database>): Promise<void> {
+  await db.schema
+    .createTable('oauth_states')
+    .addColumn('state_hash', 'text', (c) => c.primaryKey())
+    .addColumn('crm', 'text', (c) => c.notNull())
+    .addColumn('expires_at', ms, (c) => c.notNull())
+    .addColumn('created_at', ms, (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('oauth_states_expires').on('oauth_states').column('expires_at').execute();
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: '0001_initial_schema', up: initialSchema },
+  { version: 2, name: '0002_oauth_states', up: oauthStates },
 ];

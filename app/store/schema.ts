@@ -167,6 +167,13 @@ export interface SchemaMigrationsTable {
   applied_at: number;
 }
 
+export interface OAuthStatesTable {
+  state_hash: string;
+  crm: string;
+  expires_at: number;
+  created_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   credentials: CredentialsTable;
@@ -184,4 +191,5 @@ export interface Database {
   audit_log: AuditLogTable;
   audit_heads: AuditHeadsTable;
   schema_migrations: SchemaMigrationsTable;
+  oauth_states: OAuthStatesTable;
 }

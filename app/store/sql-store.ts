@@ -6,6 +6,7 @@ import { applyMigrations, migrationStatus } from './migrator.ts';
 import * as audit from './repo-audit.ts';
 import * as features from './repo-features.ts';
 import * as jobs from './repo-jobs.ts';
+import * as oauthStates from './repo-oauth-states.ts';
 import * as registry from './repo-registry.ts';
 import * as tenants from './repo-tenants.ts';
 import type { Database } from './schema.ts';
@@ -158,6 +159,12 @@ export class SqlStore implements Store {
   }
   deleteCredential(tenantId: string, name: string): Promise<void> {
     return tenants.deleteCredential(this.ctx, tenantId, name);
+  }
+  saveOAuthState(stateHash: string, crm: Crm, expiresAt: EpochMs, now: EpochMs): Promise<void> {
+    return this.inTx((ctx) => oauthStates.saveOAuthState(ctx, stateHash, crm, expiresAt, now));
+  }
+  consumeOAuthState(stateHash: string, crm: Crm, now: EpochMs): Promise<'ok' | 'expired' | 'unknown'> {
+    return this.inTx((ctx) => oauthStates.consumeOAuthState(ctx, stateHash, crm, now));
   }
 
   // feature store

@@ -422,6 +422,15 @@ export interface Store {
   listCredentialsNotUnderKey(keyId: string): Promise<CredentialRow[]>;
   deleteCredential(tenantId: string, name: string): Promise<void>;
 
+  // OAuth install states (single-use, expiring; not tenant-owned: the tenant does not exist yet)
+  /** Records an issued state by its hash; also drops states that expired before `now`. */
+  saveOAuthState(stateHash: string, crm: Crm, expiresAt: EpochMs, now: EpochMs): Promise<void>;
+  /**
+   * Consumes a state atomically (a delete: two concurrent callbacks cannot both win). 'ok' once;
+   * 'expired' when it existed but expired; 'unknown' when never issued or already used.
+   */
+  consumeOAuthState(stateHash: string, crm: Crm, now: EpochMs): Promise<'ok' | 'expired' | 'unknown'>;
+
   // point-in-time feature store
   upsertRecord(
     tenantId: string,
