@@ -1,0 +1,168 @@
+import { Router } from 'express';
+import type { Request, Response } from 'express';
+import { HUBSPOT_SCOPES } from '../../connectors/hubspot/index.ts';
+import type { Connector } from '../../connectors/index.ts';
+import { saveTokens, tokenSetOf, type HubSpotOAuthClient } from '../crm/index.ts';
+import type { Logger } from '../logging/index.ts';
+import type { KeyRing } from '../secrets/index.ts';
+import { HttpError } from '../server/errors.ts';
+import type { AuditAppend, Clock } from '../server/types.ts';
+import { StoreError, type Store, type Tenant } from '../store/index.ts';
+import { installPage } from './pages.ts';
+import { consumeState, issueState } from './state.ts';
+
+export const INSTALL_PATH = '/install/hubspot';
+export const CALLBACK_PATH = '/install/hubspot/callback';
+/** One backfill per tenant, however often it is re-installed: the incremental sweep covers the rest. */
+export const BACKFILL_KEY = 'install:backfill';
+
+export type InstallStore = Pick<
+  Store,
+  | 'saveOAuthState'
+  | 'consumeOAuthState'
+  | 'findTenantByExternalId'
+  | 'createTenant'
+  | 'setTenantStatus'
+  | 'putCredential'
+  | 'enqueueJob'
+>;
+
+export interface InstallRouteDeps {
+  readonly store: InstallStore;
+  readonly ring: KeyRing;
+  readonly hubspot: HubSpotOAuthClient;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly audit: AuditAppend;
+  /** LEADGATE_PUBLIC_URL without trailing slash; the redirect URI is registered on the HubSpot app. */
+  readonly publicUrl: () => string;
+  readonly connectorFor: (tenant: Tenant) => Connector | Promise<Connector>;
+}
+
+export interface InstallResult {
+  readonly tenant: Tenant;
+  readonly created: boolean;
+  readonly backfillQueued: boolean;
+}
+
+/** HubSpot wants scopes "separated by URL-encoded spaces (%20)" (hubspot.md §1.1), not `+`. */
+export function authorizeUrl(hubspot: HubSpotOAuthClient, redirectUri: string, state: string): string {
+  const q = [
+    ['client_id', hubspot.clientId],
+    ['scope', HUBSPOT_SCOPES.join(' ')],
+    ['redirect_uri', redirectUri],
+    ['state', state],
+  ]
+    .map(([k, v]) => `${k}=${encodeURIComponent(v ?? '')}`)
+    .join('&');
+  return `${hubspot.authorizeUrl}?${q}`;
+}
+
+async function tenantFor(
+  store: InstallStore,
+  portalId: number,
+  now: number,
+): Promise<{ tenant: Tenant; created: boolean }> {
+  const externalId = String(portalId);
+  const existing = await store.findTenantByExternalId('hubspot', externalId);
+  if (existing !== undefined) {
+    // A re-install after an uninstall or revoked tokens makes the tenant live again.
+    if (existing.status !== 'active') await store.setTenantStatus(existing.id, 'active');
+    return { tenant: { ...existing, status: 'active' }, created: false };
+  }
+  try {
+    const tenant = await store.createTenant(
+      { crm: 'hubspot', externalId, name: `HubSpot portal ${externalId}` },
+      now,
+    );
+    return { tenant, created: true };
+  } catch (err) {
+    // Two callbacks for the same portal at once: the other one created it.
+    if (!(err instanceof StoreError && err.code === 'conflict')) throw err;
+    const raced = await store.findTenantByExternalId('hubspot', externalId);
+    if (raced === undefined) throw err;
+    return { tenant: raced, created: false };
+  }
+}
+
+/** The callback's work after the state checked out: tokens, tenant, schema, backfill, audit. */
+export async function completeInstall(deps: InstallRouteDeps, code: string): Promise<InstallResult> {
+  const redirectUri = `${deps.publicUrl()}${CALLBACK_PATH}`;
+  const grant = await deps.hubspot.exchangeCode(code, redirectUri);
+  const portalId = await deps.hubspot.portalIdOf(grant.accessToken);
+  const now = deps.clock.now();
+  const { tenant, created } = await tenantFor(deps.store, portalId, now);
+  await saveTokens(deps.store, deps.ring, tenant.id, tokenSetOf(grant, now), now);
+  // Idempotent in the connector: existing group and properties (409) are fine on a re-install.
+  const connector = await deps.connectorFor(tenant);
+  await connector.ensureSchema();
+  const { created: backfillQueued } = await deps.store.enqueueJob(
+    { tenantId: tenant.id, type: 'backfill', payload: {}, idempotencyKey: BACKFILL_KEY },
+    deps.clock.now(),
+  );
+  await deps.audit({
+    tenantId: tenant.id,
+    actor: 'system:install',
+    action: 'install',
+    subject: `tenant:${tenant.id}`,
+    details: { crm: 'hubspot', portalId, created, backfillQueued },
+    at: deps.clock.now(),
+  });
+  return { tenant, created, backfillQueued };
+}
+
+function oneQuery(req: Request, name: string): string | undefined {
+  const v: unknown = req.query[name];
+  return typeof v === 'string' && v !== '' && v.length <= 2048 ? v : undefined;
+}
+
+function sendPage(res: Response, status: number, title: string, lines: readonly string[]): void {
+  res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+  res.setHeader('Cache-Control', 'no-store');
+  res.status(status).type('html').send(installPage(title, lines));
+}
+
+/** GET /install/hubspot and its OAuth callback (hubspot.md §1). */
+export function installRoutes(deps: InstallRouteDeps): Router {
+  const router = Router();
+
+  router.get(INSTALL_PATH, async (_req, res) => {
+    const state = await issueState(deps.store, 'hubspot', deps.clock.now());
+    res.setHeader('Cache-Control', 'no-store');
+    res.redirect(302, authorizeUrl(deps.hubspot, `${deps.publicUrl()}${CALLBACK_PATH}`, state));
+  });
+
+  router.get(CALLBACK_PATH, async (req, res) => {
+    // HubSpot redirects with ?error=…&error_description=… when the user declines (§1.1).
+    const error = oneQuery(req, 'error');
+    if (error !== undefined) {
+      deps.logger.info('hubspot install declined', { error });
+      const state = oneQuery(req, 'state');
+      if (state !== undefined) await consumeState(deps.store, 'hubspot', state, deps.clock.now());
+      sendPage(res, 400, 'leadgate was not installed', [
+        `HubSpot answered: ${oneQuery(req, 'error_description') ?? error}.`,
+        'Nothing was stored. You can start the installation again from the HubSpot marketplace.',
+      ]);
+      return;
+    }
+    const state = oneQuery(req, 'state');
+    const outcome =
+      state === undefined ? 'unknown' : await consumeState(deps.store, 'hubspot', state, deps.clock.now());
+    if (outcome !== 'ok') {
+      throw new HttpError(
+        'bad_request',
+        'The install state is missing, expired or already used: start the install again.',
+      );
+    }
+    const code = oneQuery(req, 'code');
+    if (code === undefined) throw new HttpError('bad_request', 'The callback has no authorization code.');
+    const result = await completeInstall(deps, code);
+    deps.logger.info('hubspot installed', { tenantId: result.tenant.id, created: result.created });
+    sendPage(res, 200, 'leadgate is installed', [
+      `HubSpot portal ${result.tenant.externalId} is connected.`,
+      'Your contacts are being synced and scored; scores appear as leadgate properties within minutes.',
+    ]);
+  });
+
+  return router;
+}
