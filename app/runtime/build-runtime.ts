@@ -9,6 +9,9 @@ import type { KeyRing } from '../secrets/index.ts';
 import { createApp, createMetrics, runClosers, startServer, systemClock } from '../server/index.ts';
 import type { AuditAppend, Clock, Closer, Metrics, RunningServer } from '../server/index.ts';
 import type { Store } from '../store/index.ts';
+import { createConnectorFactory, createHubSpotOAuthClient } from '../crm/index.ts';
+import type { ConnectorFor, HubSpotOAuthClient, OAuthClientSettings } from '../crm/index.ts';
+import { createPipelineHandlers } from '../pipeline/index.ts';
 import { openRuntimeStore } from './open-runtime-store.ts';
 import type { RuntimeStoreOptions } from './open-runtime-store.ts';
 import { createRuntimeWorker } from './runtime-worker.ts';
@@ -27,6 +30,13 @@ export interface RuntimeOptions extends RuntimeStoreOptions {
   readonly workerId?: string;
   readonly workerPollIntervalMs?: number;
   readonly leaseMs?: number;
+  /**
+   * The HubSpot OAuth app; default from HUBSPOT_CLIENT_ID/SECRET. The sandbox demo passes the
+   * emulator's client and host here. Without either, install and webhooks are not mounted.
+   */
+  readonly hubspot?: OAuthClientSettings & { readonly appId?: number };
+  /** Waits of the pipeline's write-back retries; default real timers. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export interface RuntimeUrls {
@@ -56,6 +66,10 @@ export interface Runtime {
   readonly migrationsApplied: readonly string[];
   /** The sandbox tenant's admin access; null outside sandbox mode or when the store has other tenants. */
   readonly sandbox: SandboxAccess | null;
+  /** The HubSpot OAuth client and connector factory; null when no HubSpot app is configured. */
+  readonly hubspot: { readonly oauth: HubSpotOAuthClient; readonly connectorFor: ConnectorFor } | null;
+  /** The base HubSpot calls back (install redirect, webhooks): LEADGATE_PUBLIC_URL, or the bound URL when the sandbox port was 0. */
+  publicUrl(): string;
   /** In shutdown order: the HTTP server (no new work), the worker (finishes its step), the store. */
   readonly closers: readonly Closer[];
   /** Runs the closers once; resolves true when all closed cleanly. */
@@ -110,6 +124,20 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
       hubspotClientSecret: config.hubspot?.clientSecret ?? null,
       sandbox: config.sandbox,
     };
+    const hubspotSettings = options.hubspot ?? (config.hubspot === null ? undefined : { ...config.hubspot });
+    const oauth = hubspotSettings === undefined ? undefined : createHubSpotOAuthClient(hubspotSettings);
+    const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    const connectorFor =
+      oauth === undefined
+        ? undefined
+        : createConnectorFactory({ store, ring: keyRing, hubspot: oauth, clock, audit: append, sleep });
+    // Sandbox on port 0 (tests): the real port is known only once listening.
+    let publicUrl = config.publicUrl;
+    const handlers =
+      options.handlers ??
+      (connectorFor === undefined
+        ? undefined
+        : createPipelineHandlers({ store, connectorFor, clock: () => clock.now(), sleep }));
     const app = createApp({
       config,
       logger,
@@ -119,13 +147,37 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
       audit: { append },
       status: { store },
       cards,
+      ...(oauth === undefined || connectorFor === undefined
+        ? {}
+        : {
+            install: {
+              store,
+              ring: keyRing,
+              hubspot: oauth,
+              clock,
+              logger,
+              audit: append,
+              publicUrl: () => publicUrl,
+              connectorFor,
+            },
+            webhooks: {
+              store,
+              clock,
+              logger,
+              audit: append,
+              publicUrl: () => publicUrl,
+              clientSecret: oauth.clientSecret,
+              appId: options.hubspot?.appId ?? null,
+              maxBodyBytes: config.maxBodyBytes,
+            },
+          }),
     });
     const { queue, worker, workerId, jobTypes } = createRuntimeWorker({
       store,
       config,
       logger,
       metrics,
-      ...(options.handlers === undefined ? {} : { handlers: options.handlers }),
+      ...(handlers === undefined ? {} : { handlers }),
       ...(options.workerId === undefined ? {} : { workerId: options.workerId }),
       ...(options.workerPollIntervalMs === undefined ? {} : { pollIntervalMs: options.workerPollIntervalMs }),
       ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
@@ -136,6 +188,7 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
       shutdownTimeoutMs: config.shutdownTimeoutMs,
     });
     parts.server = { name: 'http server', close: () => server.close() };
+    if (config.sandbox && config.port === 0) publicUrl = server.url;
     worker.start();
     parts.worker = { name: 'worker', close: () => worker.stop() };
 
@@ -164,6 +217,8 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
       urls,
       migrationsApplied: applied,
       sandbox,
+      hubspot: oauth === undefined || connectorFor === undefined ? null : { oauth, connectorFor },
+      publicUrl: () => publicUrl,
       closers,
       close: () => (closing ??= runClosers(closers, logger)),
     };

@@ -1,8 +1,10 @@
 import express from 'express';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { cardRoutes } from '../cards/index.ts';
+import { installRoutes } from '../install/index.ts';
 import { runWithRequestContext } from '../logging/index.ts';
 import { statusRoutes } from '../pipeline/index.ts';
+import { webhookRoutes } from '../webhooks/index.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { errorHandler, notFound } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -66,6 +68,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(adminRoutes(deps));
   if (deps.cards !== undefined) app.use(cardRoutes(deps.cards));
   if (deps.status !== undefined) app.use(statusRoutes(deps.status));
+  if (deps.install !== undefined) app.use(installRoutes(deps.install));
+  if (deps.webhooks !== undefined) app.use(webhookRoutes(deps.webhooks));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;

@@ -1,5 +1,7 @@
 import type { CardRouteDeps } from '../cards/index.ts';
+import type { InstallRouteDeps } from '../install/index.ts';
 import type { StatusRouteDeps } from '../pipeline/index.ts';
+import type { WebhookRouteDeps } from '../webhooks/index.ts';
 import type { ApiKeyRepository, PolicyRepository, TenantRepository } from '../auth/index.ts';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../logging/index.ts';
@@ -45,4 +47,8 @@ export interface AppDeps {
   readonly cards?: CardRouteDeps;
   /** GET /api/v1/status (app/pipeline); mounted only when given. */
   readonly status?: StatusRouteDeps;
+  /** GET /install/hubspot and its callback (app/install); mounted only when given. */
+  readonly install?: InstallRouteDeps;
+  /** POST /webhooks/hubspot (app/webhooks); mounted only when given. */
+  readonly webhooks?: WebhookRouteDeps;
 }
