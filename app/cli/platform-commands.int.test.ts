@@ -52,10 +52,12 @@ describe('leadgate migrate', () => {
   it('lists the migrations it applied on a fresh data dir, and nothing on the second run', async () => {
     const first = await run(['migrate']);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/applied 1 migration\(s\)\n {2}0001_initial_schema\n/);
+    expect(first.stdout).toMatch(
+      /applied 3 migration\(s\)\n {2}0001_initial_schema\n {2}0002_oauth_states\n {2}0003_oauth_state_verifier\n/,
+    );
     const second = await run(['migrate']);
     expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(/nothing to apply, schema at version 1/);
+    expect(second.stdout).toMatch(/nothing to apply, schema at version 3/);
   });
 
   it('fails in one line with every configuration problem when the environment is invalid', async () => {

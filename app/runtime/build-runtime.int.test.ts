@@ -45,7 +45,11 @@ describe('buildRuntime on SQLite', () => {
     const ready = await call(runtime.urls.readyz);
     expect(ready.status).toBe(200);
     expect(ready.body).toEqual({ status: 'ready' });
-    expect(runtime.migrationsApplied).toEqual(['0001_initial_schema', '0002_oauth_states']);
+    expect(runtime.migrationsApplied).toEqual([
+      '0001_initial_schema',
+      '0002_oauth_states',
+      '0003_oauth_state_verifier',
+    ]);
   });
 
   it('serves the request latency histogram on /metrics', async () => {

@@ -268,7 +268,16 @@ async function oauthStates(db: Kysely<Database>): Promise<void> {
   await db.schema.createIndex('oauth_states_expires').on('oauth_states').column('expires_at').execute();
 }
 
+/**
+ * Salesforce PKCE (salesforce.md §1.3): the `code_verifier` must reach the token request on whichever
+ * process takes the callback, so it lives beside the state, sealed by the caller. Null for HubSpot.
+ */
+async function oauthStateVerifier(db: Kysely<Database>): Promise<void> {
+  await db.schema.alterTable('oauth_states').addColumn('verifier', 'text').execute();
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: '0001_initial_schema', up: initialSchema },
   { version: 2, name: '0002_oauth_states', up: oauthStates },
+  { version: 3, name: '0003_oauth_state_verifier', up: oauthStateVerifier },
 ];

@@ -8,6 +8,7 @@ export async function saveOAuthState(
   crm: Crm,
   expiresAt: EpochMs,
   now: EpochMs,
+  verifier?: string,
 ): Promise<void> {
   // Housekeeping on write: abandoned installs leave rows nobody will consume.
   await ctx.db.deleteFrom('oauth_states').where('expires_at', '<', requireTime('now', now)).execute();
@@ -18,29 +19,31 @@ export async function saveOAuthState(
       crm: requireId('crm', crm),
       expires_at: requireTime('expiresAt', expiresAt),
       created_at: now,
+      verifier: verifier ?? null,
     })
     .execute();
 }
 
-export async function consumeOAuthState(
+export async function takeOAuthState(
   ctx: Ctx,
   stateHash: string,
   crm: Crm,
   now: EpochMs,
-): Promise<'ok' | 'expired' | 'unknown'> {
+): Promise<{ outcome: 'ok' | 'expired' | 'unknown'; verifier: string | null }> {
   const row = await ctx.db
     .selectFrom('oauth_states')
-    .select(['expires_at'])
+    .select(['expires_at', 'verifier'])
     .where('state_hash', '=', requireId('stateHash', stateHash))
     .where('crm', '=', crm)
     .executeTakeFirst();
-  if (row === undefined) return 'unknown';
+  if (row === undefined) return { outcome: 'unknown', verifier: null };
   // The delete decides: within the transaction (BEGIN IMMEDIATE / row lock) only one caller removes it.
   const res = await ctx.db
     .deleteFrom('oauth_states')
     .where('state_hash', '=', stateHash)
     .where('crm', '=', crm)
     .executeTakeFirst();
-  if (res.numDeletedRows !== 1n) return 'unknown';
-  return row.expires_at < requireTime('now', now) ? 'expired' : 'ok';
+  if (res.numDeletedRows !== 1n) return { outcome: 'unknown', verifier: null };
+  const outcome = row.expires_at < requireTime('now', now) ? 'expired' : 'ok';
+  return { outcome, verifier: outcome === 'ok' ? row.verifier : null };
 }

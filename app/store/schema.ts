@@ -172,6 +172,8 @@ export interface OAuthStatesTable {
   crm: string;
   expires_at: number;
   created_at: number;
+  /** Sealed PKCE verifier (Salesforce); null for HubSpot states. */
+  verifier: string | null;
 }
 
 export interface Database {

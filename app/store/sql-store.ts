@@ -160,11 +160,24 @@ export class SqlStore implements Store {
   deleteCredential(tenantId: string, name: string): Promise<void> {
     return tenants.deleteCredential(this.ctx, tenantId, name);
   }
-  saveOAuthState(stateHash: string, crm: Crm, expiresAt: EpochMs, now: EpochMs): Promise<void> {
-    return this.inTx((ctx) => oauthStates.saveOAuthState(ctx, stateHash, crm, expiresAt, now));
+  saveOAuthState(
+    stateHash: string,
+    crm: Crm,
+    expiresAt: EpochMs,
+    now: EpochMs,
+    verifier?: string,
+  ): Promise<void> {
+    return this.inTx((ctx) => oauthStates.saveOAuthState(ctx, stateHash, crm, expiresAt, now, verifier));
   }
   consumeOAuthState(stateHash: string, crm: Crm, now: EpochMs): Promise<'ok' | 'expired' | 'unknown'> {
-    return this.inTx((ctx) => oauthStates.consumeOAuthState(ctx, stateHash, crm, now));
+    return this.inTx(async (ctx) => (await oauthStates.takeOAuthState(ctx, stateHash, crm, now)).outcome);
+  }
+  takeOAuthState(
+    stateHash: string,
+    crm: Crm,
+    now: EpochMs,
+  ): Promise<{ outcome: 'ok' | 'expired' | 'unknown'; verifier: string | null }> {
+    return this.inTx((ctx) => oauthStates.takeOAuthState(ctx, stateHash, crm, now));
   }
 
   // feature store

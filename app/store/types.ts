@@ -424,12 +424,24 @@ export interface Store {
 
   // OAuth install states (single-use, expiring; not tenant-owned: the tenant does not exist yet)
   /** Records an issued state by its hash; also drops states that expired before `now`. */
-  saveOAuthState(stateHash: string, crm: Crm, expiresAt: EpochMs, now: EpochMs): Promise<void>;
+  saveOAuthState(
+    stateHash: string,
+    crm: Crm,
+    expiresAt: EpochMs,
+    now: EpochMs,
+    verifier?: string,
+  ): Promise<void>;
   /**
    * Consumes a state atomically (a delete: two concurrent callbacks cannot both win). 'ok' once;
    * 'expired' when it existed but expired; 'unknown' when never issued or already used.
    */
   consumeOAuthState(stateHash: string, crm: Crm, now: EpochMs): Promise<'ok' | 'expired' | 'unknown'>;
+  /** consumeOAuthState that also hands back the verifier saved with the state (null when none). */
+  takeOAuthState(
+    stateHash: string,
+    crm: Crm,
+    now: EpochMs,
+  ): Promise<{ outcome: 'ok' | 'expired' | 'unknown'; verifier: string | null }>;
 
   // point-in-time feature store
   upsertRecord(
