@@ -23,7 +23,11 @@ function startMain(env: Record<string, string>): ReturnType<typeof spawnChild> {
 
 describe('npm start (app/main.ts)', () => {
   it('prints its URLs, answers /healthz, and exits 0 on SIGTERM', async () => {
-    const child = startMain({ PORT: '0', LEADGATE_DATA_DIR: join(dir, 'data') });
+    const child = startMain({
+      PORT: '0',
+      LEADGATE_DATA_DIR: join(dir, 'data'),
+      LEADGATE_SANDBOX_DEMO: 'off',
+    });
     const health = /health: +(http:\/\/127\.0\.0\.1:\d+\/healthz)/.exec(
       await child.waitForLine(/health:/),
     )?.[1];
@@ -39,6 +43,26 @@ describe('npm start (app/main.ts)', () => {
       expect(exit.stdout).toContain(`${base}${path}`);
     }
     expect(statSync(join(dir, 'data', 'sandbox.json')).mode & 0o777).toBe(0o600);
+  });
+
+  it('runs the HubSpot demo in sandbox mode: prints the URLs and key, reaches live, exits 0 on SIGTERM', async () => {
+    const child = startMain({
+      PORT: '0',
+      LEADGATE_SANDBOX_HUBSPOT_PORT: '0',
+      LEADGATE_SANDBOX_CONTACTS: '200',
+      LEADGATE_DATA_DIR: join(dir, 'data'),
+    });
+    const contact = /contact page: +(http:\S+)/.exec(await child.waitForLine(/contact page:/))?.[1] ?? '';
+    const key = /admin API key: +(\S+)/.exec(await child.waitForLine(/admin API key:/))?.[1] ?? '';
+    const base = new URL(contact).origin;
+    const status = await fetch(`${base}/api/v1/status`, { headers: { authorization: `Bearer ${key}` } });
+    expect(await status.json()).toMatchObject({ tenants: [{ crm: 'hubspot', phase: 'live', synced: 200 }] });
+    expect((await fetch(contact)).status).toBe(200);
+    child.proc.kill('SIGTERM');
+    const exit = await child.exited;
+    expect(exit.code).toBe(0);
+    expect(exit.stdout).toMatch(/private-app token: +pat-/);
+    expect(exit.stderr).toMatch(/live +synced \[#+\] 200\/200/);
   });
 
   it('lists every configuration problem on stderr and exits 1 when the environment is invalid', async () => {

@@ -33,6 +33,14 @@ export interface Config {
   readonly salesforce: OAuthClientConfig | null;
   /** No CRM credentials at all: run against the local emulators. */
   readonly sandbox: boolean;
+  /** What `npm start` runs in sandbox mode (app/sandbox-demo); ignored outside it. */
+  readonly sandboxDemo: SandboxDemoConfig;
+}
+
+export interface SandboxDemoConfig {
+  readonly enabled: boolean;
+  readonly hubspotPort: number;
+  readonly contacts: number;
 }
 
 /** Thrown by `loadConfig` with every problem found, so one start-up attempt reveals them all. */
@@ -186,5 +194,10 @@ export function loadConfig(env: RawEnv): Config {
     hubspot,
     salesforce,
     sandbox,
+    sandboxDemo: {
+      enabled: raw.LEADGATE_SANDBOX_DEMO !== 'off',
+      hubspotPort: Number(raw.LEADGATE_SANDBOX_HUBSPOT_PORT),
+      contacts: Number(raw.LEADGATE_SANDBOX_CONTACTS),
+    },
   };
 }

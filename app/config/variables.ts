@@ -126,6 +126,29 @@ export const CONFIG_VARIABLES = [
     expected: 'an http:// or https:// URL',
   },
   {
+    name: 'LEADGATE_SANDBOX_DEMO',
+    description:
+      'Sandbox mode only: `on` makes `npm start` run the HubSpot demo (emulator, seeded portal, OAuth install, backfill, scoring, write-back); `off` starts the bare server with the `sandbox` tenant only.',
+    default: 'on',
+    secret: false,
+    schema: { type: 'string', enum: ['on', 'off'] },
+  },
+  {
+    name: 'LEADGATE_SANDBOX_HUBSPOT_PORT',
+    description: 'Port of the HubSpot emulator the sandbox demo starts on 127.0.0.1 (0 picks a free port).',
+    default: '4101',
+    secret: false,
+    schema: { type: 'integer', minimum: 0, maximum: 65535 },
+  },
+  {
+    name: 'LEADGATE_SANDBOX_CONTACTS',
+    description:
+      'Contacts in the portal the sandbox demo generates on a fresh data folder; a resumed demo keeps the size it was created with.',
+    default: '5000',
+    secret: false,
+    schema: { type: 'integer', minimum: 1, maximum: 200000 },
+  },
+  {
     name: 'HUBSPOT_CLIENT_ID',
     description:
       'OAuth client id of the HubSpot app. Unset together with the Salesforce credentials: sandbox mode (local emulators, no real CRM).',

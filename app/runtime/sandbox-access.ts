@@ -97,10 +97,12 @@ export async function ensureSandboxAccess(deps: SandboxDeps): Promise<SandboxAcc
       await registerKey(deps, parsed.keyId, savedKey, 'apikey.restore');
       return { tenantId: SANDBOX_TENANT_ID, apiKey: savedKey, keySource: 'restored', file };
     }
-    if (record.tenantId === SANDBOX_TENANT_ID && record.revokedAt === null && record.role === 'admin') {
-      return { tenantId: SANDBOX_TENANT_ID, apiKey: savedKey, keySource: 'reused', file };
+    // Any tenant's: the sandbox demo saves the key of the HubSpot tenant it installed, which is the
+    // one worth keeping (the status route only shows a key's own tenant).
+    if (record.revokedAt === null && record.role === 'admin') {
+      return { tenantId: record.tenantId, apiKey: savedKey, keySource: 'reused', file };
     }
-    // Revoked, demoted or not the sandbox's: fall through and issue a fresh one.
+    // Revoked or demoted: fall through and issue a fresh one.
   }
 
   const generated = generateApiKey();

@@ -25,3 +25,4 @@ export {
   type SignatureCheck,
   type SignedRequest,
 } from './signature.ts';
+export { CONSENT_PROPERTIES, PERSON_PROPERTIES } from './mapping.ts';

@@ -1,0 +1,6 @@
+// The sandbox demo's only door: what `npm start` runs when no CRM credentials are configured.
+export { runSandboxDemo, demoSubscriptions } from './run-sandbox-demo.ts';
+export type { SandboxDemo, SandboxDemoOptions } from './run-sandbox-demo.ts';
+export type { DemoPortal, DemoPortalParams } from './emulator-portal.ts';
+export type { ProgressSink } from './progress.ts';
+export { DEMO_SEED } from './params.ts';
