@@ -4,14 +4,24 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default defineConfig(
-  { ignores: ['node_modules/**', 'data/**', 'dist/**', 'force-app/**', 'coverage/**', 'bench/out/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'data/**',
+      'dist/**',
+      'force-app/**',
+      'cards/salesforce/force-app/**',
+      'coverage/**',
+      'bench/out/**',
+    ],
+  },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
       globals: globals.node,
       parserOptions: {
-        projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js'] },
+        projectService: { allowDefaultProject: ['eslint.config.js', 'jest.config.cjs', 'bin/*.js'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -56,6 +66,12 @@ export default defineConfig(
         { object: 'Math', property: 'random', message: 'scoring/ is deterministic: pass a seeded RNG.' },
       ],
     },
+  },
+  {
+    // jest.config.cjs (sfdx-lwc-jest): CommonJS because package.json says "type": "module".
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: globals.node },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     files: ['connectors/**/*.ts'],
