@@ -18,3 +18,29 @@ export {
 export type { TokenSet, TokenStore } from './tokens.ts';
 export { createConnectorFactory } from './connectors.ts';
 export type { ConnectorFactoryDeps, ConnectorFor } from './connectors.ts';
+export {
+  createSalesforceOAuthClient,
+  newPkce,
+  parseIdentityUrl,
+  SalesforceInvalidGrantError,
+  SALESFORCE_API_VERSION,
+  SALESFORCE_LOGIN_URL,
+} from './salesforce-oauth.ts';
+export type {
+  Pkce,
+  SalesforceGrant,
+  SalesforceOAuthClient,
+  SalesforceOAuthSettings,
+} from './salesforce-oauth.ts';
+export {
+  SALESFORCE_CREDENTIAL,
+  loadSalesforceSession,
+  saveSalesforceSession,
+  salesforceTokenProvider,
+  sessionOf,
+} from './salesforce-tokens.ts';
+export type { SalesforceFlow, SalesforceSession, SalesforceTokenDeps } from './salesforce-tokens.ts';
+export { createSalesforceConnectorFactory } from './salesforce-connectors.ts';
+export type { SalesforceConnectorFactoryDeps, SalesforceConnectorFor } from './salesforce-connectors.ts';
+export { jwtGrant } from './salesforce-jwt.ts';
+export type { SalesforceJwtSettings } from './salesforce-jwt.ts';

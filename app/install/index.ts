@@ -9,3 +9,15 @@ export {
 } from './routes.ts';
 export type { InstallRouteDeps, InstallResult, InstallStore } from './routes.ts';
 export { issueState, consumeState, STATE_TTL_MS } from './state.ts';
+export {
+  salesforceInstallRoutes,
+  completeSalesforceConnect,
+  SALESFORCE_INSTALL_PATH,
+  SALESFORCE_CALLBACK_PATH,
+} from './salesforce-routes.ts';
+export type {
+  SalesforceInstallDeps,
+  SalesforceInstallResult,
+  SalesforceInstallStore,
+} from './salesforce-routes.ts';
+export { issuePkceState, takePkceState } from './salesforce-state.ts';

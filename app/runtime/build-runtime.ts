@@ -11,6 +11,9 @@ import type { AuditAppend, Clock, Closer, Metrics, RunningServer } from '../serv
 import type { Store } from '../store/index.ts';
 import { createConnectorFactory, createHubSpotOAuthClient } from '../crm/index.ts';
 import type { ConnectorFor, HubSpotOAuthClient, OAuthClientSettings } from '../crm/index.ts';
+import { createSalesforceConnectorFactory, createSalesforceOAuthClient } from '../crm/index.ts';
+import type { SalesforceConnectorFor, SalesforceOAuthClient, SalesforceOAuthSettings } from '../crm/index.ts';
+import type { Tenant } from '../store/index.ts';
 import { createPipelineHandlers } from '../pipeline/index.ts';
 import { openRuntimeStore } from './open-runtime-store.ts';
 import type { RuntimeStoreOptions } from './open-runtime-store.ts';
@@ -35,6 +38,14 @@ export interface RuntimeOptions extends RuntimeStoreOptions {
    * emulator's client and host here. Without either, install and webhooks are not mounted.
    */
   readonly hubspot?: OAuthClientSettings & { readonly appId?: number };
+  /**
+   * The Salesforce connected app; default from SALESFORCE_CLIENT_ID/SECRET with login.salesforce.com.
+   * The sandbox passes the emulator's app and host. Without either, /install/salesforce is not mounted.
+   */
+  readonly salesforce?: SalesforceOAuthSettings & {
+    readonly budgetShare?: number;
+    readonly verifyWaitsMs?: readonly number[];
+  };
   /** Waits of the pipeline's write-back retries; default real timers. */
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -68,6 +79,11 @@ export interface Runtime {
   readonly sandbox: SandboxAccess | null;
   /** The HubSpot OAuth client and connector factory; null when no HubSpot app is configured. */
   readonly hubspot: { readonly oauth: HubSpotOAuthClient; readonly connectorFor: ConnectorFor } | null;
+  /** The Salesforce OAuth client and connector factory; null when no connected app is configured. */
+  readonly salesforce: {
+    readonly oauth: SalesforceOAuthClient;
+    readonly connectorFor: SalesforceConnectorFor;
+  } | null;
   /** The base HubSpot calls back (install redirect, webhooks): LEADGATE_PUBLIC_URL, or the bound URL when the sandbox port was 0. */
   publicUrl(): string;
   /** In shutdown order: the HTTP server (no new work), the worker (finishes its step), the store. */
@@ -131,13 +147,38 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
       oauth === undefined
         ? undefined
         : createConnectorFactory({ store, ring: keyRing, hubspot: oauth, clock, audit: append, sleep });
+    const sfSettings =
+      options.salesforce ?? (config.salesforce === null ? undefined : { ...config.salesforce });
+    const sfOauth = sfSettings === undefined ? undefined : createSalesforceOAuthClient(sfSettings);
+    const sfConnectorFor =
+      sfOauth === undefined || sfSettings === undefined
+        ? undefined
+        : createSalesforceConnectorFactory({
+            store,
+            ring: keyRing,
+            oauth: sfOauth,
+            clock,
+            audit: append,
+            sleep,
+            ...(sfSettings.budgetShare === undefined ? {} : { budgetShare: sfSettings.budgetShare }),
+            ...(sfSettings.verifyWaitsMs === undefined ? {} : { verifyWaitsMs: sfSettings.verifyWaitsMs }),
+          });
+    // One connectorFor for the pipeline, whichever CRM the tenant is on.
+    const anyConnectorFor =
+      connectorFor === undefined && sfConnectorFor === undefined
+        ? undefined
+        : (tenant: Tenant) => {
+            if (tenant.crm === 'salesforce' && sfConnectorFor !== undefined) return sfConnectorFor(tenant);
+            if (connectorFor === undefined) throw new Error(`no connector for CRM ${tenant.crm}`);
+            return connectorFor(tenant);
+          };
     // Sandbox on port 0 (tests): the real port is known only once listening.
     let publicUrl = config.publicUrl;
     const handlers =
       options.handlers ??
-      (connectorFor === undefined
+      (anyConnectorFor === undefined
         ? undefined
-        : createPipelineHandlers({ store, connectorFor, clock: () => clock.now(), sleep }));
+        : createPipelineHandlers({ store, connectorFor: anyConnectorFor, clock: () => clock.now(), sleep }));
     const app = createApp({
       config,
       logger,
@@ -169,6 +210,20 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
               clientSecret: oauth.clientSecret,
               appId: options.hubspot?.appId ?? null,
               maxBodyBytes: config.maxBodyBytes,
+            },
+          }),
+      ...(sfOauth === undefined || sfConnectorFor === undefined
+        ? {}
+        : {
+            salesforceInstall: {
+              store,
+              ring: keyRing,
+              oauth: sfOauth,
+              clock,
+              logger,
+              audit: append,
+              publicUrl: () => publicUrl,
+              connectorFor: sfConnectorFor,
             },
           }),
     });
@@ -218,6 +273,10 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
       migrationsApplied: applied,
       sandbox,
       hubspot: oauth === undefined || connectorFor === undefined ? null : { oauth, connectorFor },
+      salesforce:
+        sfOauth === undefined || sfConnectorFor === undefined
+          ? null
+          : { oauth: sfOauth, connectorFor: sfConnectorFor },
       publicUrl: () => publicUrl,
       closers,
       close: () => (closing ??= runClosers(closers, logger)),

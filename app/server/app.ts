@@ -1,7 +1,7 @@
 import express from 'express';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { cardRoutes } from '../cards/index.ts';
-import { installRoutes } from '../install/index.ts';
+import { installRoutes, salesforceInstallRoutes } from '../install/index.ts';
 import { runWithRequestContext } from '../logging/index.ts';
 import { statusRoutes } from '../pipeline/index.ts';
 import { webhookRoutes } from '../webhooks/index.ts';
@@ -69,6 +69,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.cards !== undefined) app.use(cardRoutes(deps.cards));
   if (deps.status !== undefined) app.use(statusRoutes(deps.status));
   if (deps.install !== undefined) app.use(installRoutes(deps.install));
+  if (deps.salesforceInstall !== undefined) app.use(salesforceInstallRoutes(deps.salesforceInstall));
   if (deps.webhooks !== undefined) app.use(webhookRoutes(deps.webhooks));
   app.use(notFound);
   app.use(errorHandler(deps.logger));

@@ -1,5 +1,5 @@
 import type { CardRouteDeps } from '../cards/index.ts';
-import type { InstallRouteDeps } from '../install/index.ts';
+import type { InstallRouteDeps, SalesforceInstallDeps } from '../install/index.ts';
 import type { StatusRouteDeps } from '../pipeline/index.ts';
 import type { WebhookRouteDeps } from '../webhooks/index.ts';
 import type { ApiKeyRepository, PolicyRepository, TenantRepository } from '../auth/index.ts';
@@ -49,6 +49,8 @@ export interface AppDeps {
   readonly status?: StatusRouteDeps;
   /** GET /install/hubspot and its callback (app/install); mounted only when given. */
   readonly install?: InstallRouteDeps;
+  /** GET /install/salesforce and its callback (app/install); mounted only when given. */
+  readonly salesforceInstall?: SalesforceInstallDeps;
   /** POST /webhooks/hubspot (app/webhooks); mounted only when given. */
   readonly webhooks?: WebhookRouteDeps;
 }

@@ -102,12 +102,29 @@ function toCredential(r: CredentialsTable): CredentialRow {
   };
 }
 
+/**
+ * A sealed token set is no id: a Salesforce session (two ~112-char tokens, instance URL, org and user
+ * ids) seals to more than the 512 chars ids may have, so ciphertexts get their own, wider bound.
+ */
+const MAX_CIPHERTEXT_LENGTH = 16_384;
+
+function requireCiphertext(value: unknown): string {
+  const text = requireText('credential.ciphertext', value);
+  if (text.length === 0 || text.length > MAX_CIPHERTEXT_LENGTH) {
+    throw new StoreError(
+      'invalid_input',
+      `credential.ciphertext must be a non-empty string of at most ${MAX_CIPHERTEXT_LENGTH} chars`,
+    );
+  }
+  return text;
+}
+
 export async function putCredential(ctx: Ctx, c: CredentialRow, ifCiphertext?: string): Promise<boolean> {
   const row: CredentialsTable = {
     tenant_id: requireId('tenantId', c.tenantId),
     name: requireId('credential.name', c.name),
     key_id: requireId('credential.keyId', c.keyId),
-    ciphertext: requireId('credential.ciphertext', c.ciphertext),
+    ciphertext: requireCiphertext(c.ciphertext),
     updated_at: requireTime('credential.updatedAt', c.updatedAt),
   };
   const set = { key_id: row.key_id, ciphertext: row.ciphertext, updated_at: row.updated_at };
@@ -117,7 +134,7 @@ export async function putCredential(ctx: Ctx, c: CredentialRow, ifCiphertext?: s
       .set(set)
       .where('tenant_id', '=', row.tenant_id)
       .where('name', '=', row.name)
-      .where('ciphertext', '=', requireId('ifCiphertext', ifCiphertext))
+      .where('ciphertext', '=', requireCiphertext(ifCiphertext))
       .executeTakeFirst();
     return res.numUpdatedRows === 1n;
   }
