@@ -1,4 +1,4 @@
-import type { Connector, CrmKind, EpochMs, Page } from '../../connectors/index.ts';
+import { ConnectorError, type Connector, type CrmKind, type EpochMs, type Page } from '../../connectors/index.ts';
 import type { JobContext, JobHandler } from '../jobs/index.ts';
 import { PermanentJobError } from '../jobs/index.ts';
 import type { JsonValue, Store, Tenant } from '../store/index.ts';
@@ -24,7 +24,15 @@ import { writeBackPending, type Sleep } from './write-back.ts';
  * backfill → retrain → rescore → write-back; incremental → rescore (of the changed) → write-back.
  */
 
+const DAY_MS = 86_400_000;
+
 export const JOB_TYPES = ['backfill', 'incremental', 'retrain', 'rescore', 'write-back'] as const;
+
+/** Sync-cursor stream holding the `since` of the next incremental sweep (epoch ms, CRM time). */
+export const INCREMENTAL_STREAM = 'pipeline:incremental';
+/** How far before the backfill's start the first incremental sweep looks, for clock skew. */
+export const INCREMENTAL_SKEW_MARGIN_MS = 5 * 60_000;
+
 export type PipelineJobType = (typeof JOB_TYPES)[number];
 
 export interface TenantPipelineSettings {
@@ -141,12 +149,23 @@ export function createPipelineHandlers(deps: PipelineDeps): Record<PipelineJobTy
       ? ctx.checkpoint
       : { stream: 0, cursor: null, synced: 0 };
     if (cp.stream === 0 && cp.cursor === null) {
-      await store.transaction((tx) =>
-        updateProgress(tx, tenant.id, 'pipeline:backfill', clock(), (p) => ({
+      await store.transaction(async (tx) => {
+        await updateProgress(tx, tenant.id, 'pipeline:backfill', clock(), (p) => ({
           ...p,
           startedAt: p.startedAt ?? clock(),
-        })),
-      );
+        }));
+        // The backfill reads everything as of now, so incremental sync starts here, not at 0:
+        // otherwise the first webhook after install re-reads and rescores the whole portal (and
+        // runs into HubSpot's 10,000-result search cap). The margin covers clock skew with the CRM.
+        if ((await tx.getSyncCursor(tenant.id, INCREMENTAL_STREAM)) === undefined) {
+          await tx.setSyncCursor({
+            tenantId: tenant.id,
+            stream: INCREMENTAL_STREAM,
+            cursor: String(clock() - INCREMENTAL_SKEW_MARGIN_MS),
+            updatedAt: clock(),
+          });
+        }
+      });
     }
     while (cp.stream < STREAMS.length) {
       if (ctx.signal.aborted) return 'interrupted';
@@ -185,7 +204,7 @@ export function createPipelineHandlers(deps: PipelineDeps): Record<PipelineJobTy
   const incremental: JobHandler = async (ctx) => {
     const { tenant, settings } = await tenantOf(ctx);
     const connector = await deps.connectorFor(tenant);
-    const stream = 'pipeline:incremental';
+    const stream = INCREMENTAL_STREAM;
     const saved = await store.getSyncCursor(tenant.id, stream);
     const state = (ctx.checkpoint ?? {
       since: saved === undefined ? 0 : Number(saved.cursor),
@@ -297,14 +316,41 @@ export function createPipelineHandlers(deps: PipelineDeps): Record<PipelineJobTy
   const writeBack: JobHandler = async (ctx) => {
     const { tenant } = await tenantOf(ctx);
     const connector = await deps.connectorFor(tenant);
-    const summary = await writeBackPending({
-      store,
-      tenantId: tenant.id,
-      connector,
-      clock,
-      sleep: deps.sleep,
-      signal: ctx.signal,
-    });
+    let summary: Awaited<ReturnType<typeof writeBackPending>>;
+    try {
+      summary = await writeBackPending({
+        store,
+        tenantId: tenant.id,
+        connector,
+        clock,
+        sleep: deps.sleep,
+        signal: ctx.signal,
+      });
+    } catch (error) {
+      if (!(error instanceof ConnectorError && error.code === 'quota_exhausted')) throw error;
+      // The allocation is spent: retrying within the day only burns job attempts. The pending scores
+      // stay pending; one write-back waits for the reset (Salesforce's daily allocation; the emulator
+      // and our ApiBudget reset at the UTC day boundary) and the status says why.
+      const resumeAt = Math.floor(clock() / DAY_MS) * DAY_MS + DAY_MS;
+      await ctx.saveCheckpoint({ stoppedBy: 'quota_exhausted' }, async (tx) => {
+        await updateProgress(tx, tenant.id, 'pipeline:writing', clock(), (p) => ({
+          ...p,
+          stoppedBy: 'quota_exhausted',
+          resumeAt,
+        }));
+        await tx.enqueueJob(
+          {
+            tenantId: tenant.id,
+            type: 'write-back',
+            payload: {},
+            idempotencyKey: `write-back:quota:${resumeAt}`,
+            runAt: resumeAt,
+          },
+          clock(),
+        );
+      });
+      return 'done';
+    }
     const finished = !summary.interrupted;
     await ctx.saveCheckpoint({ written: summary.written, dead: summary.deadLettered }, async (tx) => {
       const scoring = await tx.getSyncCursor(tenant.id, 'pipeline:scoring');
@@ -312,8 +358,11 @@ export function createPipelineHandlers(deps: PipelineDeps): Record<PipelineJobTy
         scoring !== undefined &&
         (JSON.parse(scoring.cursor) as { scoredAfterBackfillAt?: unknown }).scoredAfterBackfillAt != null;
       await updateProgress(tx, tenant.id, 'pipeline:writing', clock(), (p) => ({
+        ...p,
         written: p.written + summary.written,
         liveAt: p.liveAt ?? (finished && scoredAfterBackfill ? clock() : null),
+        stoppedBy: finished ? null : p.stoppedBy,
+        resumeAt: finished ? null : p.resumeAt,
       }));
     });
     return finished ? 'done' : 'interrupted';
