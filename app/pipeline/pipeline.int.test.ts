@@ -115,7 +115,8 @@ beforeEach(async () => {
       }),
   });
   for (const [type, handler] of Object.entries(handlers)) worker.register(type, handler);
-});
+  // Seeding 3,000 contacts for the recovery test takes a while on a loaded machine.
+}, 180_000);
 
 afterEach(async () => {
   await store.close();
