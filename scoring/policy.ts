@@ -103,7 +103,7 @@ function nearCutoff(tier: Tier, cutoff: string, band: number): Decision {
 }
 
 /** Tier and route for a calibrated probability and its confidence. */
-export function decide(policy: DecisionPolicy, p: number, confidence: Confidence): Decision {
+export function decide(policy: DecisionPolicy, p: number, confidence: Confidence): Readonly<Decision> {
   const tier = tierFor(policy, p);
   const route = policy.routes[tier];
   if (confidence === 'low' && policy.lowConfidence === 'review') {
@@ -115,5 +115,15 @@ export function decide(policy: DecisionPolicy, p: number, confidence: Confidence
   if (routes.A !== routes.B && Math.abs(p - tiers.A) < band) return nearCutoff(tier, 'A/B', band);
   if (routes.B !== routes.C && Math.abs(p - tiers.B) < band) return nearCutoff(tier, 'B/C', band);
   if (routes.C !== routes.D && Math.abs(p - tiers.C) < band) return nearCutoff(tier, 'C/D', band);
-  return { tier, route };
+  return PLAIN_DECISIONS[tier][route];
 }
+
+/** The 16 note-free decisions, shared and frozen: the common path allocates nothing per lead. */
+const PLAIN_DECISIONS = Object.fromEntries(
+  (['A', 'B', 'C', 'D'] as const).map((tier) => [
+    tier,
+    Object.fromEntries(
+      (['ae', 'sdr', 'nurture', 'review'] as const).map((route) => [route, Object.freeze({ tier, route })]),
+    ),
+  ]),
+) as Record<Tier, Record<Route, Readonly<Decision>>>;
