@@ -211,7 +211,12 @@ export async function ingestConsent(ctx: IngestContext, page: readonly unknown[]
   const records: CanonicalConsent[] = checkConsent(page);
   // Map everything first: a page with one unreadable basis is refused whole, not half written.
   const problems: string[] = [];
-  const mapped = records.map((c) => {
+  // Salesforce's Lead and Contact carry an opt-out but no lawful basis (connectors/salesforce toConsent
+  // sends basis null when not opted out): no statement either way, which the as-of view already reads
+  // as "no objection", so nothing is recorded. Conservative gap: a person who opted out and later back
+  // in keeps the opt-out until the CRM states a basis.
+  const stated = records.filter((c) => !(c.profilingAllowed && (c.basis ?? '') === ''));
+  const mapped = stated.map((c) => {
     const basis = lawfulBasisOf(c);
     if (basis === null) {
       problems.push(
