@@ -1,4 +1,10 @@
-import { ConnectorError, type Connector, type CrmKind, type EpochMs, type Page } from '../../connectors/index.ts';
+import {
+  ConnectorError,
+  type Connector,
+  type CrmKind,
+  type EpochMs,
+  type Page,
+} from '../../connectors/index.ts';
 import type { JobContext, JobHandler } from '../jobs/index.ts';
 import { PermanentJobError } from '../jobs/index.ts';
 import type { JsonValue, Store, Tenant } from '../store/index.ts';

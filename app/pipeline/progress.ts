@@ -24,6 +24,10 @@ export interface WritingProgress {
   liveAt: EpochMs | null;
   /** Scores written to the CRM so far. */
   written: number;
+  /** Why the last write-back stopped with scores pending (e.g. `quota_exhausted`); null once one finishes. */
+  stoppedBy: string | null;
+  /** When the stopped write-back runs again (the allocation's reset). */
+  resumeAt: EpochMs | null;
 }
 
 interface Streams {
@@ -35,7 +39,7 @@ interface Streams {
 const EMPTY: Streams = {
   'pipeline:backfill': { startedAt: null, doneAt: null, synced: 0 },
   'pipeline:scoring': { scoredAfterBackfillAt: null, scored: 0 },
-  'pipeline:writing': { liveAt: null, written: 0 },
+  'pipeline:writing': { liveAt: null, written: 0, stoppedBy: null, resumeAt: null },
 };
 
 export async function readProgress<K extends keyof Streams>(

@@ -77,6 +77,7 @@ describe('GET /api/v1/status', () => {
           written: 0,
           deadLetters: 0,
           championModel: null,
+          writeStopped: null,
         },
       ],
     });

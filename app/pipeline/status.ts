@@ -1,3 +1,4 @@
+import type { EpochMs } from '../../connectors/index.ts';
 import type { Store, Tenant } from '../store/index.ts';
 import { readProgress } from './progress.ts';
 
@@ -13,6 +14,8 @@ export interface TenantStatus {
   written: number;
   deadLetters: number;
   championModel: string | null;
+  /** Set while write-back waits for the CRM's API allocation to reset: why, and when it resumes. */
+  writeStopped: { reason: string; resumeAt: EpochMs | null } | null;
 }
 
 export type StatusStore = Pick<
@@ -47,5 +50,7 @@ export async function tenantStatus(store: StatusStore, tenant: Tenant): Promise<
     written: writing.written,
     deadLetters: failedWrites.length + deadJobs.length,
     championModel: champion?.version ?? null,
+    writeStopped:
+      writing.stoppedBy === null ? null : { reason: writing.stoppedBy, resumeAt: writing.resumeAt },
   };
 }
