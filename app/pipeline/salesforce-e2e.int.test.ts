@@ -1,0 +1,211 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  seedOrg,
+  startFixture,
+  type Fixture,
+  type SeededOrg,
+} from '../../connectors/salesforce/emulator-fixture.ts';
+import {
+  createSalesforceConnectorFactory,
+  createSalesforceOAuthClient,
+  saveSalesforceSession,
+  sessionOf,
+} from '../crm/index.ts';
+import { createJobQueue, Worker, type JobQueue } from '../jobs/index.ts';
+import { createKeyRing, type KeyRing } from '../secrets/index.ts';
+import type { Store, Tenant } from '../store/index.ts';
+import { sqliteFactory, type TestDb } from '../store/test-support.ts';
+import { createPipelineHandlers } from './handlers.ts';
+import { tenantStatus } from './status.ts';
+
+/**
+ * End to end through the app's Salesforce connector factory (stored session, token provider, per-org
+ * budget), the real jsforce and the emulator: a seeded org is backfilled, scored and written back by
+ * the job handlers on a real queue.
+ */
+
+const LEADS = 500;
+const CONTACTS = 100;
+const DAY = 86_400_000;
+// The emulator's own connected app: its sessions and refresh tokens are what org.issueToken gives.
+const CLIENT_ID = 'leadgate-emulator';
+
+let f: Fixture;
+let db: TestDb;
+let store: Store;
+let ring: KeyRing;
+let tenant: Tenant;
+let seeded: SeededOrg;
+let queue: JobQueue;
+let worker: Worker;
+
+async function connect(): Promise<void> {
+  const issued = f.org.issueToken({ withRefreshToken: true });
+  const grant = {
+    accessToken: issued.accessToken,
+    refreshToken: issued.refreshToken ?? null,
+    instanceUrl: f.emulator.url,
+    orgId: f.org.id,
+    userId: f.org.userId,
+  };
+  await saveSalesforceSession(
+    store,
+    ring,
+    tenant.id,
+    sessionOf(grant, 'web', null, f.clock.now),
+    f.clock.now,
+  );
+}
+
+beforeEach(async () => {
+  f = await startFixture(1_000_000);
+  seeded = seedOrg(f.org, LEADS, CONTACTS);
+  db = await sqliteFactory.create();
+  store = await db.open();
+  ring = createKeyRing(randomBytes(32));
+  tenant = await store.createTenant({ crm: 'salesforce', externalId: f.org.id, name: 'Org' }, f.clock.now);
+  await connect();
+  const clock = { now: () => f.clock.now };
+  const sleep = (ms: number): Promise<void> => {
+    f.clock.now += ms;
+    return Promise.resolve();
+  };
+  const connectorFor = createSalesforceConnectorFactory({
+    store,
+    ring,
+    oauth: createSalesforceOAuthClient({
+      clientId: CLIENT_ID,
+      clientSecret: 'emulator-secret',
+      loginUrl: f.emulator.url,
+    }),
+    clock,
+    audit: () => Promise.resolve(),
+    sleep,
+    budgetShare: 1,
+    verifyWaitsMs: [0],
+  });
+  await (await connectorFor(tenant)).ensureSchema();
+  const handlers = createPipelineHandlers({
+    store,
+    connectorFor,
+    clock: () => f.clock.now,
+    sleep,
+    actor: 'worker:test',
+  });
+  queue = createJobQueue(store, {
+    clock: () => f.clock.now,
+    rng: () => 0.5,
+    leaseMs: 60_000,
+    maxRunningPerTenant: 1,
+  });
+  worker = new Worker({
+    store,
+    queue,
+    workerId: 'test-worker',
+    clock: () => f.clock.now,
+    sleep: (_ms, signal) =>
+      new Promise((resolve) => {
+        if (signal?.aborted === true) resolve();
+        signal?.addEventListener('abort', () => {
+          resolve();
+        });
+      }),
+  });
+  for (const [type, handler] of Object.entries(handlers)) worker.register(type, handler);
+});
+
+afterEach(async () => {
+  await store.close();
+  await db.destroy();
+  await f.emulator.close();
+});
+
+/** Runs jobs until none is runnable, moving time past retry delays while jobs wait. */
+async function drain(stepMs = 10 * 60_000): Promise<void> {
+  for (let idle = 0; idle < 20;) {
+    if (await worker.runOnce()) {
+      idle = 0;
+      continue;
+    }
+    const counts = await store.countJobs(tenant.id);
+    if (counts.queued === 0 && counts.running === 0) return;
+    f.clock.now += stepMs;
+    idle++;
+  }
+  throw new Error('jobs did not drain');
+}
+
+const unscored = (object: 'Lead' | 'Contact'): number =>
+  f.org.query(`SELECT Id FROM ${object} WHERE Leadgate_Score__c = null AND HasOptedOutOfEmail = false`)
+    .length;
+
+describe('Salesforce end to end', () => {
+  it('backfills, scores and writes every scorable Lead and Contact in Collections of 200', async () => {
+    const collections = f.countRequests('PATCH', /\/composite\/sobjects$/);
+    await queue.enqueue({ tenantId: tenant.id, type: 'backfill', payload: {} });
+    await drain();
+    console.log(
+      JSON.stringify(await store.listDeadLetters(tenant.id)).slice(0, 1500),
+      collections(),
+      (await store.listScoresByWriteBack(tenant.id, 'written', 10000)).length,
+      (await store.listScoresByWriteBack(tenant.id, 'pending', 10000)).length,
+    );
+    // Converted leads are closed: their person lives on as the Contact.
+    const openLeads = f.org.query(
+      'SELECT Id FROM Lead WHERE IsConverted = false AND HasOptedOutOfEmail = false',
+    );
+    expect(openLeads.length).toBeGreaterThan(400);
+    expect(
+      f.org.query(
+        'SELECT Id FROM Lead WHERE IsConverted = false AND Leadgate_Score__c = null AND HasOptedOutOfEmail = false',
+      ),
+    ).toEqual([]);
+    expect(unscored('Contact')).toBe(0);
+    const written = f.org.query(
+      'SELECT Id, Leadgate_Tier__c, Leadgate_Scored_At__c FROM Lead WHERE Leadgate_Score__c != null',
+    );
+    expect(written.every((r) => typeof r['Leadgate_Tier__c'] === 'string')).toBe(true);
+    expect(await store.listScoresByWriteBack(tenant.id, 'failed', 10)).toEqual([]);
+    expect(collections()).toBeLessThanOrEqual(Math.ceil((LEADS + seeded.contactIds.length) / 200) + 1);
+  });
+
+  it('makes no Collections call for a rescore that changes nothing', async () => {
+    await queue.enqueue({ tenantId: tenant.id, type: 'backfill', payload: {} });
+    await drain();
+    const collections = f.countRequests('PATCH', /\/composite\/sobjects$/);
+    await queue.enqueue({ tenantId: tenant.id, type: 'rescore', payload: {} });
+    await drain();
+    expect(collections()).toBe(0);
+  });
+
+  it('stops cleanly when the allocation is spent mid-write and finishes after the daily reset', async () => {
+    await queue.enqueue({ tenantId: tenant.id, type: 'backfill', payload: {} });
+    const collections = f.countRequests('PATCH', /\/composite\/sobjects$/);
+    // Run until scores wait to be written, then leave the org room for two Collections calls.
+    for (let i = 0; i < 100; i++) {
+      const pending = await store.listScoresByWriteBack(tenant.id, 'pending', 1);
+      if (pending.length > 0 && collections() === 0) break;
+      if (!(await worker.runOnce())) f.clock.now += 60_000;
+    }
+    f.org.setDailyApiLimit(f.org.apiUsage().used + 2);
+    const day = Math.floor(f.clock.now / DAY) * DAY;
+    // Drain within the day: the write-back stops on the spent allocation and waits, nothing is lost.
+    for (let i = 0; i < 20 && (await worker.runOnce()); i++);
+    const stuck = await store.listScoresByWriteBack(tenant.id, 'pending', 10_000);
+    expect(stuck.length).toBeGreaterThan(0);
+    expect(await store.listScoresByWriteBack(tenant.id, 'failed', 10)).toEqual([]);
+    expect(await store.listDeadLetters(tenant.id)).toEqual([]);
+    expect((await tenantStatus(store, tenant)).writeStopped).toEqual({
+      reason: 'quota_exhausted',
+      resumeAt: day + DAY,
+    });
+    // The next UTC day the org's allocation is fresh again.
+    f.org.setDailyApiLimit(1_000_000);
+    f.clock.now = day + DAY + 60_000;
+    await drain(60 * 60_000);
+    expect(await store.listScoresByWriteBack(tenant.id, 'pending', 10)).toEqual([]);
+    expect((await tenantStatus(store, tenant)).writeStopped).toBeNull();
+    expect(unscored('Contact')).toBe(0);
+  });
+});
