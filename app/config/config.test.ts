@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       maxBodyBytes: 1024 * 1024,
       jobConcurrencyPerTenant: 2,
+      syncIntervalMs: 300_000,
       publicUrl: 'http://localhost:3000',
       hubspot: null,
       salesforce: null,

@@ -28,6 +28,8 @@ export interface Config {
   readonly maxBodyBytes: number;
   readonly jobConcurrencyPerTenant: number;
   readonly shutdownTimeoutMs: number;
+  /** Interval of the incremental sweep (app/pipeline/sweep.ts). */
+  readonly syncIntervalMs: number;
   readonly publicUrl: string;
   readonly hubspot: OAuthClientConfig | null;
   readonly salesforce: OAuthClientConfig | null;
@@ -190,6 +192,7 @@ export function loadConfig(env: RawEnv): Config {
     maxBodyBytes,
     jobConcurrencyPerTenant: Number(raw.LEADGATE_JOB_CONCURRENCY_PER_TENANT),
     shutdownTimeoutMs: Number(raw.LEADGATE_SHUTDOWN_TIMEOUT_MS),
+    syncIntervalMs: Number(raw.LEADGATE_SYNC_INTERVAL_MS),
     publicUrl: (publicUrlText ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     hubspot,
     salesforce,

@@ -117,6 +117,14 @@ export const CONFIG_VARIABLES = [
     schema: { type: 'integer', minimum: 0, maximum: 600000 },
   },
   {
+    name: 'LEADGATE_SYNC_INTERVAL_MS',
+    description:
+      'How often each live tenant gets an incremental sync, the safety net under webhooks (which are the fast path but can be lost). Processes sharing one database enqueue it once per interval.',
+    default: '300000',
+    secret: false,
+    schema: { type: 'integer', minimum: 1000, maximum: 86400000 },
+  },
+  {
     name: 'LEADGATE_PUBLIC_URL',
     description:
       'Base URL the CRMs and browsers reach this server at (OAuth redirect URIs, webhook and card URLs). Unset: `http://localhost:<PORT>`; required when CRM credentials are set.',

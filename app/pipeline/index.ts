@@ -43,7 +43,11 @@ export {
 export type { RetryDecision, Sleep, WriteBackDeps, WriteBackSummary } from './write-back.ts';
 export { createPipelineHandlers, defaultSettings, JOB_TYPES } from './handlers.ts';
 export type { PipelineDeps, PipelineJobType, TenantPipelineSettings } from './handlers.ts';
+export { startIncrementalSweep, sweepOnce, sweepKey } from './sweep.ts';
+export type { Sweep, SweepDeps, SweepResult, SweepTimer } from './sweep.ts';
 export { tenantStatus } from './status.ts';
 export type { PipelinePhase, TenantStatus } from './status.ts';
 export { statusRoutes } from './status-route.ts';
+export { attemptsOf, deadLetterRoutes } from './dead-letter-routes.ts';
+export type { DeadLetterRouteDeps } from './dead-letter-routes.ts';
 export type { StatusRouteDeps } from './status-route.ts';

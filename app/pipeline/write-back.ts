@@ -247,12 +247,20 @@ export async function writeBackPending(deps: WriteBackDeps): Promise<WriteBackSu
 
 /**
  * Replays dead letters: each failed score that is still its person's latest goes back to pending (a
- * newer score has superseded the others). Returns how many were re-queued.
+ * newer score has superseded the others). `personIds` limits the replay to those persons (the admin
+ * fixed some records in the CRM); absent, every dead letter is replayed. Returns how many were re-queued.
  */
-export async function replayFailedWrites(store: Store, tenantId: string, now: EpochMs): Promise<number> {
+export async function replayFailedWrites(
+  store: Store,
+  tenantId: string,
+  now: EpochMs,
+  personIds?: readonly string[],
+): Promise<number> {
+  const only = personIds === undefined ? undefined : new Set(personIds);
   const failed = await store.listScoresByWriteBack(tenantId, 'failed', 10_000);
   let replayed = 0;
   for (const s of failed) {
+    if (only !== undefined && !only.has(s.personId)) continue;
     const latest = await store.getLatestScore(tenantId, s.personId);
     if (latest?.id !== s.id) {
       await store.setWriteBackState(

@@ -14,7 +14,7 @@ import type { ConnectorFor, HubSpotOAuthClient, OAuthClientSettings } from '../c
 import { createSalesforceConnectorFactory, createSalesforceOAuthClient } from '../crm/index.ts';
 import type { SalesforceConnectorFor, SalesforceOAuthClient, SalesforceOAuthSettings } from '../crm/index.ts';
 import type { Tenant } from '../store/index.ts';
-import { createPipelineHandlers } from '../pipeline/index.ts';
+import { createPipelineHandlers, startIncrementalSweep } from '../pipeline/index.ts';
 import { openRuntimeStore } from './open-runtime-store.ts';
 import type { RuntimeStoreOptions } from './open-runtime-store.ts';
 import { createRuntimeWorker } from './runtime-worker.ts';
@@ -187,6 +187,7 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
       clock,
       audit: { append },
       status: { store },
+      deadLetters: { store, clock, audit: { append }, maxBodyBytes: config.maxBodyBytes },
       cards,
       ...(oauth === undefined || connectorFor === undefined
         ? {}
@@ -245,7 +246,24 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
     parts.server = { name: 'http server', close: () => server.close() };
     if (config.sandbox && config.port === 0) publicUrl = server.url;
     worker.start();
-    parts.worker = { name: 'worker', close: () => worker.stop() };
+    // The incremental sweep runs and stops with the worker; only a worker that runs incremental jobs needs it.
+    const sweep = jobTypes.includes('incremental')
+      ? startIncrementalSweep({
+          store,
+          clock: () => clock.now(),
+          intervalMs: config.syncIntervalMs,
+          onError: (error) => {
+            logger.warn('incremental sweep failed', { error: String(error) });
+          },
+        })
+      : undefined;
+    parts.worker = {
+      name: 'worker',
+      close: async () => {
+        await sweep?.stop();
+        await worker.stop();
+      },
+    };
 
     const closers = started();
     let closing: Promise<boolean> | undefined;

@@ -3,7 +3,7 @@ import type { Express, NextFunction, Request, RequestHandler, Response } from 'e
 import { cardRoutes } from '../cards/index.ts';
 import { installRoutes, salesforceInstallRoutes } from '../install/index.ts';
 import { runWithRequestContext } from '../logging/index.ts';
-import { statusRoutes } from '../pipeline/index.ts';
+import { deadLetterRoutes, statusRoutes } from '../pipeline/index.ts';
 import { webhookRoutes } from '../webhooks/index.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { errorHandler, notFound } from './error-handler.ts';
@@ -68,6 +68,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(adminRoutes(deps));
   if (deps.cards !== undefined) app.use(cardRoutes(deps.cards));
   if (deps.status !== undefined) app.use(statusRoutes(deps.status));
+  if (deps.deadLetters !== undefined) app.use(deadLetterRoutes(deps.deadLetters));
   if (deps.install !== undefined) app.use(installRoutes(deps.install));
   if (deps.salesforceInstall !== undefined) app.use(salesforceInstallRoutes(deps.salesforceInstall));
   if (deps.webhooks !== undefined) app.use(webhookRoutes(deps.webhooks));

@@ -1,6 +1,6 @@
 import type { CardRouteDeps } from '../cards/index.ts';
 import type { InstallRouteDeps, SalesforceInstallDeps } from '../install/index.ts';
-import type { StatusRouteDeps } from '../pipeline/index.ts';
+import type { DeadLetterRouteDeps, StatusRouteDeps } from '../pipeline/index.ts';
 import type { WebhookRouteDeps } from '../webhooks/index.ts';
 import type { ApiKeyRepository, PolicyRepository, TenantRepository } from '../auth/index.ts';
 import type { Config } from '../config/index.ts';
@@ -47,6 +47,8 @@ export interface AppDeps {
   readonly cards?: CardRouteDeps;
   /** GET /api/v1/status (app/pipeline); mounted only when given. */
   readonly status?: StatusRouteDeps;
+  /** GET/POST /api/v1/tenants/:tenantId/dead-letters (app/pipeline); mounted only when given. */
+  readonly deadLetters?: DeadLetterRouteDeps;
   /** GET /install/hubspot and its callback (app/install); mounted only when given. */
   readonly install?: InstallRouteDeps;
   /** GET /install/salesforce and its callback (app/install); mounted only when given. */
