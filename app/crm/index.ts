@@ -44,3 +44,11 @@ export { createSalesforceConnectorFactory } from './salesforce-connectors.ts';
 export type { SalesforceConnectorFactoryDeps, SalesforceConnectorFor } from './salesforce-connectors.ts';
 export { jwtGrant } from './salesforce-jwt.ts';
 export type { SalesforceJwtSettings } from './salesforce-jwt.ts';
+export {
+  subscribeSalesforceCdc,
+  isOwnChange,
+  CDC_CHANNEL,
+  CDC_CURSOR_STREAM,
+  WATCHED_ENTITIES,
+} from './salesforce-cdc.ts';
+export type { CdcDeps, CdcHeader, CdcStore, CdcSubscription } from './salesforce-cdc.ts';

@@ -9,9 +9,15 @@ import {
 import {
   createSalesforceConnectorFactory,
   createSalesforceOAuthClient,
+  salesforceTokenProvider,
   saveSalesforceSession,
   sessionOf,
+  subscribeSalesforceCdc,
+  CDC_CURSOR_STREAM,
+  type CdcSubscription,
+  type SalesforceOAuthClient,
 } from '../crm/index.ts';
+import { createLogger } from '../logging/index.ts';
 import { createJobQueue, Worker, type JobQueue } from '../jobs/index.ts';
 import { createKeyRing, type KeyRing } from '../secrets/index.ts';
 import type { Store, Tenant } from '../store/index.ts';
@@ -39,6 +45,8 @@ let tenant: Tenant;
 let seeded: SeededOrg;
 let queue: JobQueue;
 let worker: Worker;
+let oauth: SalesforceOAuthClient;
+const subscriptions: CdcSubscription[] = [];
 
 async function connect(): Promise<void> {
   const issued = f.org.issueToken({ withRefreshToken: true });
@@ -71,14 +79,15 @@ beforeEach(async () => {
     f.clock.now += ms;
     return Promise.resolve();
   };
+  oauth = createSalesforceOAuthClient({
+    clientId: CLIENT_ID,
+    clientSecret: 'emulator-secret',
+    loginUrl: f.emulator.url,
+  });
   const connectorFor = createSalesforceConnectorFactory({
     store,
     ring,
-    oauth: createSalesforceOAuthClient({
-      clientId: CLIENT_ID,
-      clientSecret: 'emulator-secret',
-      loginUrl: f.emulator.url,
-    }),
+    oauth,
     clock,
     audit: () => Promise.resolve(),
     sleep,
@@ -116,6 +125,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  for (const sub of subscriptions.splice(0)) sub.stop();
   await store.close();
   await db.destroy();
   await f.emulator.close();
@@ -207,5 +217,111 @@ describe('Salesforce end to end', () => {
     expect(await store.listScoresByWriteBack(tenant.id, 'pending', 10)).toEqual([]);
     expect((await tenantStatus(store, tenant)).writeStopped).toBeNull();
     expect(unscored('Contact')).toBe(0);
+  });
+});
+
+function subscribe(): CdcSubscription {
+  const clock = { now: () => f.clock.now };
+  const sub = subscribeSalesforceCdc(
+    {
+      store,
+      ring,
+      clientId: CLIENT_ID,
+      accessToken: salesforceTokenProvider(
+        { store, ring, oauth, clock, audit: () => Promise.resolve() },
+        tenant,
+      ),
+      clock,
+      logger: createLogger({ level: 'error' }),
+    },
+    tenant,
+  );
+  subscriptions.push(sub);
+  return sub;
+}
+
+/** Bounded wait for pushed events (CometD delivers over real sockets; there is no clock to move). */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('condition not met within 2 s');
+}
+
+const queued = async (): Promise<number> => (await store.countJobs(tenant.id)).queued;
+const savedReplayId = async (): Promise<number | undefined> => {
+  const row = await store.getSyncCursor(tenant.id, CDC_CURSOR_STREAM);
+  return row === undefined ? undefined : Number(row.cursor);
+};
+const lastReplayId = (): number => f.org.changeEvents().at(-1)?.replayId ?? 0;
+
+describe('Salesforce change events', () => {
+  beforeEach(async () => {
+    await queue.enqueue({ tenantId: tenant.id, type: 'backfill', payload: {} });
+    await drain();
+  });
+
+  it('rescores and writes a Lead another client changed', async () => {
+    const sub = subscribe();
+    await sub.ready;
+    const leadId = seeded.leadIds[1] ?? '';
+    const before = f.org.get(leadId)?.['Leadgate_Scored_At__c'];
+    f.clock.now += 60_000;
+    f.org.update('Lead', leadId, { Title: 'Chief Executive Officer', NumberOfEmployees: 50_000 });
+    await until(async () => (await queued()) === 1);
+    await sub.idle();
+    expect(await savedReplayId()).toBe(lastReplayId());
+    await drain();
+    expect(f.org.get(leadId)?.['Leadgate_Scored_At__c']).not.toBe(before);
+  });
+
+  it('ignores the change events of our own write-backs', async () => {
+    const sub = subscribe();
+    await sub.ready;
+    const leadId = seeded.leadIds[2] ?? '';
+    // A write through our own client id, as the write-back sends it.
+    f.org.update(
+      'Lead',
+      leadId,
+      { Leadgate_Reasons__c: 'x' },
+      { changeOrigin: `com/salesforce/api/rest/64.0;client=${CLIENT_ID}` },
+    );
+    await until(async () => (await savedReplayId()) === lastReplayId());
+    expect(await queued()).toBe(0);
+  });
+
+  it('resumes from the saved replay id after a restart', async () => {
+    const first = subscribe();
+    await first.ready;
+    f.org.update('Lead', seeded.leadIds[3] ?? '', { Title: 'VP' });
+    await until(async () => (await savedReplayId()) === lastReplayId());
+    first.stop();
+    // Changed while no subscriber was listening.
+    f.org.update('Contact', seeded.contactIds[0] ?? '', { Title: 'CTO' });
+    const missed = lastReplayId();
+    const second = subscribe();
+    await second.ready;
+    await until(async () => (await savedReplayId()) === missed);
+    expect(await queued()).toBe(2);
+  });
+
+  it('sweeps by SystemModstamp and resubscribes from the tip when the replay id is past retention', async () => {
+    f.org.update('Lead', seeded.leadIds[4] ?? '', { Title: 'Old news' });
+    await store.setSyncCursor({
+      tenantId: tenant.id,
+      stream: CDC_CURSOR_STREAM,
+      cursor: '1',
+      updatedAt: f.clock.now,
+    });
+    f.clock.now += 73 * 3_600_000;
+    // Sessions end after 2 idle hours: connect again, as a refresh would, to test the replay window alone.
+    await connect();
+    f.org.update('Lead', seeded.leadIds[5] ?? '', { Title: 'Recent' });
+    const sub = subscribe();
+    await sub.ready;
+    expect(await queued()).toBe(1);
+    f.org.update('Lead', seeded.leadIds[6] ?? '', { Title: 'Live' });
+    await until(async () => (await queued()) === 2);
   });
 });

@@ -1,0 +1,197 @@
+import jsforce from 'jsforce';
+import { StreamingExtension } from 'jsforce/api/streaming';
+import type { Logger } from '../logging/index.ts';
+import type { KeyRing } from '../secrets/index.ts';
+import type { Clock } from '../server/index.ts';
+import type { Store, Tenant } from '../store/index.ts';
+import { SALESFORCE_API_VERSION } from './salesforce-oauth.ts';
+import { loadSalesforceSession } from './salesforce-tokens.ts';
+
+/** Sync-cursor stream holding the last handled replay id (CDC keeps events 72 hours, salesforce.md §8.1). */
+export const CDC_CURSOR_STREAM = 'salesforce:cdc';
+/** One channel for every selected entity, so one replay id orders them all (salesforce.md §8.1). */
+export const CDC_CHANNEL = '/data/ChangeEvents';
+/** The objects whose changes can move a score. */
+export const WATCHED_ENTITIES: ReadonlySet<string> = new Set([
+  'Lead',
+  'Contact',
+  'Account',
+  'Opportunity',
+  'Task',
+  'Event',
+]);
+/** Replay presets: -1 new events only (salesforce.md §8.2). */
+const TIP = -1;
+
+export interface CdcHeader {
+  readonly entityName: string;
+  readonly recordIds: readonly string[];
+  readonly changeType: string;
+  readonly changeOrigin: string;
+}
+
+interface CdcMessage {
+  readonly payload: { readonly ChangeEventHeader: CdcHeader };
+  readonly event: { readonly replayId: number };
+}
+
+export type CdcStore = Pick<Store, 'getSyncCursor' | 'setSyncCursor' | 'enqueueJob' | 'getCredential'>;
+
+export interface CdcDeps {
+  readonly store: CdcStore;
+  readonly ring: KeyRing;
+  /** Our connected app's client id: write-backs send it as `Sforce-Call-Options: client=…`. */
+  readonly clientId: string;
+  readonly accessToken: () => Promise<string>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export interface CdcSubscription {
+  /** Resolves when the subscription is live (after any fallback). */
+  readonly ready: Promise<void>;
+  /** Resolves when every received event has been handled. */
+  idle(): Promise<void>;
+  stop(): void;
+}
+
+/**
+ * `changeOrigin` is `com/salesforce/api/<api>/<ver>;client=<Client_ID>` (salesforce.md §8.1): our own
+ * score writes carry our client id, and rescoring on them would loop forever.
+ */
+export function isOwnChange(header: CdcHeader, clientId: string): boolean {
+  return header.changeOrigin.split(';').some((part) => part.trim() === `client=${clientId}`);
+}
+
+interface FayeClient {
+  subscribe(channel: string, onMessage: (m: unknown) => void): PromiseLike<unknown>;
+  disconnect(): void;
+}
+
+function isMessage(m: unknown): m is CdcMessage {
+  if (typeof m !== 'object' || m === null || !('payload' in m) || !('event' in m)) return false;
+  const { payload, event } = m;
+  return (
+    typeof payload === 'object' &&
+    payload !== null &&
+    'ChangeEventHeader' in payload &&
+    typeof event === 'object' &&
+    event !== null &&
+    'replayId' in event &&
+    typeof event.replayId === 'number'
+  );
+}
+
+/**
+ * Change events as the fast path (issue 5 item 5), over CometD as jsforce's Faye client speaks it. Each
+ * event of another writer enqueues an incremental sync for its records; the replay id is saved after
+ * every handled event, so a restart resumes there. A replay id past retention (Salesforce's "The
+ * replayId {n} you provided was invalid") falls back to the SystemModstamp sweep and resubscribes
+ * from the tip: the sweep covers what the bus forgot.
+ */
+export function subscribeSalesforceCdc(deps: CdcDeps, tenant: Tenant): CdcSubscription {
+  let client: FayeClient | undefined;
+  let stopped = false;
+  let chain: Promise<void> = Promise.resolve();
+
+  const saveReplay = (replayId: number): Promise<void> =>
+    deps.store.setSyncCursor({
+      tenantId: tenant.id,
+      stream: CDC_CURSOR_STREAM,
+      cursor: String(replayId),
+      updatedAt: deps.clock.now(),
+    });
+
+  const handle = async (m: CdcMessage): Promise<void> => {
+    const header = m.payload.ChangeEventHeader;
+    if (WATCHED_ENTITIES.has(header.entityName) && !isOwnChange(header, deps.clientId)) {
+      await deps.store.enqueueJob(
+        {
+          tenantId: tenant.id,
+          type: 'incremental',
+          payload: { source: 'cdc', entity: header.entityName, recordIds: [...header.recordIds] },
+          // One job per event, however often the bus redelivers it.
+          idempotencyKey: `cdc:${m.event.replayId}`,
+        },
+        deps.clock.now(),
+      );
+    }
+    await saveReplay(m.event.replayId);
+  };
+
+  const connect = async (from: number): Promise<void> => {
+    const session = await loadSalesforceSession(deps.store, deps.ring, tenant.id);
+    if (session === undefined) throw new Error(`tenant ${tenant.id} has no Salesforce session`);
+    const conn = new jsforce.Connection({
+      instanceUrl: session.instanceUrl,
+      accessToken: await deps.accessToken(),
+      version: SALESFORCE_API_VERSION,
+    });
+    // jsforce's bundled Faye typings omit disconnect(), which the Faye client has.
+    const faye = conn.streaming.createClient([
+      new StreamingExtension.Replay(CDC_CHANNEL, from),
+    ]) as unknown as FayeClient;
+    client = faye;
+    const onMessage = (m: unknown): void => {
+      if (!isMessage(m)) return;
+      // In order, one at a time: the saved replay id never passes an unhandled event.
+      chain = chain
+        .then(() => handle(m))
+        .catch((error: unknown) => {
+          deps.logger.error('salesforce change event not handled', { tenantId: tenant.id, err: error });
+        });
+    };
+    await new Promise<void>((resolve, reject) => {
+      faye.subscribe(CDC_CHANNEL, onMessage).then(
+        () => {
+          resolve();
+        },
+        (err: unknown) => {
+          reject(err instanceof Error ? err : new Error(JSON.stringify(err)));
+        },
+      );
+    });
+  };
+
+  const start = async (): Promise<void> => {
+    const saved = await deps.store.getSyncCursor(tenant.id, CDC_CURSOR_STREAM);
+    const from = saved === undefined ? TIP : Number(saved.cursor);
+    try {
+      await connect(from);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : '';
+      if (stopped || !/replayId/.test(message)) throw error;
+      client?.disconnect();
+      deps.logger.warn('salesforce replay window lost; sweeping by SystemModstamp', { tenantId: tenant.id });
+      const now = deps.clock.now();
+      await deps.store.enqueueJob(
+        {
+          tenantId: tenant.id,
+          type: 'incremental',
+          payload: { source: 'cdc-gap' },
+          idempotencyKey: `cdc:gap:${now}`,
+        },
+        now,
+      );
+      await connect(TIP);
+    }
+    if (stopped) client?.disconnect();
+  };
+
+  const ready = start();
+  return {
+    ready,
+    idle: async () => {
+      await ready;
+      let seen: Promise<void> | undefined;
+      while (seen !== chain) {
+        seen = chain;
+        await seen;
+      }
+    },
+    stop: () => {
+      stopped = true;
+      client?.disconnect();
+    },
+  };
+}
