@@ -52,3 +52,5 @@ export {
   WATCHED_ENTITIES,
 } from './salesforce-cdc.ts';
 export type { CdcDeps, CdcHeader, CdcStore, CdcSubscription } from './salesforce-cdc.ts';
+export { createCdcManager } from './salesforce-cdc-manager.ts';
+export type { CdcManager } from './salesforce-cdc-manager.ts';

@@ -183,6 +183,20 @@ describe('the session after connect', () => {
   });
 });
 
+describe('change events after connect', () => {
+  it("subscribes the connected org: another client's change queues an incremental sync", async () => {
+    await fetch((await authorize()).callback);
+    const tenant = await tenantOfOrg();
+    const [leadId] = org.insert('Lead', [{ LastName: 'Watched', Company: 'W' }]);
+    // Bounded: CometD delivers over real sockets, so poll the queue for at most 3 s.
+    for (let i = 0; i < 300 && (await runtime.store.countJobs(tenant.id)).queued < 2; i++) {
+      if (i % 20 === 0) org.update('Lead', leadId ?? '', { Title: `VP ${i}` });
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect((await runtime.store.countJobs(tenant.id)).queued).toBeGreaterThanOrEqual(2);
+  });
+});
+
 describe('JWT bearer connect through @salesforce/core', () => {
   it('connects a server-to-server org: tenant, session without refresh token, fields, backfill', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });

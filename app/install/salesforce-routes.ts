@@ -42,6 +42,8 @@ export interface SalesforceInstallDeps {
   /** LEADGATE_PUBLIC_URL without trailing slash; the callback is registered on the connected app. */
   readonly publicUrl: () => string;
   readonly connectorFor: (tenant: Tenant) => Connector | Promise<Connector>;
+  /** Called once the org is connected (the runtime starts its change-event subscription). */
+  readonly onConnected?: (tenant: Tenant) => void;
 }
 
 export interface SalesforceInstallResult {
@@ -157,6 +159,7 @@ export function salesforceInstallRoutes(deps: SalesforceInstallDeps): Router {
     if (code === undefined) throw new HttpError('bad_request', 'The callback has no authorization code.');
     const grant = await deps.oauth.exchangeCode(code, redirectUri(), taken.verifier);
     const result = await completeSalesforceConnect(deps, grant, 'web', null);
+    deps.onConnected?.(result.tenant);
     deps.logger.info('salesforce connected', { tenantId: result.tenant.id, created: result.created });
     sendPage(res, 200, 'leadgate is connected', [
       `Salesforce org ${result.tenant.externalId} is connected.`,

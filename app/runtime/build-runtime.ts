@@ -11,7 +11,11 @@ import type { AuditAppend, Clock, Closer, Metrics, RunningServer } from '../serv
 import type { Store } from '../store/index.ts';
 import { createConnectorFactory, createHubSpotOAuthClient } from '../crm/index.ts';
 import type { ConnectorFor, HubSpotOAuthClient, OAuthClientSettings } from '../crm/index.ts';
-import { createSalesforceConnectorFactory, createSalesforceOAuthClient } from '../crm/index.ts';
+import {
+  createCdcManager,
+  createSalesforceConnectorFactory,
+  createSalesforceOAuthClient,
+} from '../crm/index.ts';
 import type { SalesforceConnectorFor, SalesforceOAuthClient, SalesforceOAuthSettings } from '../crm/index.ts';
 import type { Tenant } from '../store/index.ts';
 import { createPipelineHandlers, startIncrementalSweep } from '../pipeline/index.ts';
@@ -163,6 +167,17 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
             ...(sfSettings.budgetShare === undefined ? {} : { budgetShare: sfSettings.budgetShare }),
             ...(sfSettings.verifyWaitsMs === undefined ? {} : { verifyWaitsMs: sfSettings.verifyWaitsMs }),
           });
+    const cdc =
+      sfOauth === undefined
+        ? undefined
+        : createCdcManager({
+            store,
+            ring: keyRing,
+            clientId: sfOauth.clientId,
+            clock,
+            logger,
+            tokens: { store, ring: keyRing, oauth: sfOauth, clock, audit: append },
+          });
     // One connectorFor for the pipeline, whichever CRM the tenant is on.
     const anyConnectorFor =
       connectorFor === undefined && sfConnectorFor === undefined
@@ -225,6 +240,13 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
               audit: append,
               publicUrl: () => publicUrl,
               connectorFor: sfConnectorFor,
+              ...(cdc === undefined
+                ? {}
+                : {
+                    onConnected: (tenant: Tenant) => {
+                      cdc.ensure(tenant);
+                    },
+                  }),
             },
           }),
     });
