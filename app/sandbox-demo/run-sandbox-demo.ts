@@ -17,7 +17,7 @@ import { installThroughOAuth } from './install.ts';
 import { demoParams } from './params.ts';
 import { ProgressView, progressLine, type ProgressSink } from './progress.ts';
 import { fetchStatus } from './status-client.ts';
-import type { TenantStatus } from '../pipeline/index.ts';
+import { pollUntilLive } from './poll-until-live.ts';
 
 export interface SandboxDemoOptions {
   /** Passed to buildRuntime; the HubSpot app is always the emulator's. */
@@ -93,31 +93,18 @@ async function waitForLive(
 ): Promise<void> {
   const view = new ProgressView(options.progress ?? process.stderr);
   const totals = { contacts: portal.data.contacts.length, scorable: scorableCount(portal) };
-  const deadline = Date.now() + (options.liveTimeoutMs ?? 15 * 60_000);
-  const pollMs = options.pollMs ?? 1_000;
-  let lastFailure: unknown;
   try {
-    for (;;) {
-      let status: TenantStatus | undefined;
-      try {
-        status = await fetchStatus(baseUrl, apiKey);
-        lastFailure = undefined;
-      } catch (error) {
-        // A poll can fail while the worker holds the event loop in a long SQLite transaction
-        // (a timeout, or a keep-alive connection the server closed: ECONNRESET). The jobs go on
-        // regardless, so poll again; only the deadline ends the wait.
-        lastFailure = error;
-      }
-      if (status !== undefined) view.show(progressLine(status, totals));
-      if (status?.phase === 'live') return;
-      if (status?.phase === 'stopped') throw new Error('the tenant stopped before going live');
-      options.signal?.throwIfAborted();
-      if (Date.now() > deadline) {
-        const why = lastFailure instanceof Error ? ` (last status poll failed: ${lastFailure.message})` : '';
-        throw new Error(`not live after ${options.liveTimeoutMs ?? 900_000} ms${why}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
-    }
+    await pollUntilLive({
+      fetchStatus: () => fetchStatus(baseUrl, apiKey),
+      onStatus: (status) => {
+        view.show(progressLine(status, totals));
+      },
+      deadline: Date.now() + (options.liveTimeoutMs ?? 15 * 60_000),
+      now: () => Date.now(),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      pollMs: options.pollMs ?? 1_000,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
   } finally {
     view.done();
   }
