@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import type { Request, Response } from 'express';
 import { HUBSPOT_SCOPES } from '../../connectors/hubspot/index.ts';
 import type { Connector } from '../../connectors/index.ts';
 import { saveTokens, tokenSetOf, type HubSpotOAuthClient } from '../crm/index.ts';
@@ -7,14 +6,13 @@ import type { Logger } from '../logging/index.ts';
 import type { KeyRing } from '../secrets/index.ts';
 import { HttpError } from '../server/errors.ts';
 import type { AuditAppend, Clock } from '../server/types.ts';
-import { StoreError, type Store, type Tenant } from '../store/index.ts';
-import { installPage } from './pages.ts';
+import type { Store, Tenant } from '../store/index.ts';
+import { finishConnect, oneQuery, sendPage, tenantFor } from './connect.ts';
 import { consumeState, issueState } from './state.ts';
 
 export const INSTALL_PATH = '/install/hubspot';
 export const CALLBACK_PATH = '/install/hubspot/callback';
-/** One backfill per tenant, however often it is re-installed: the incremental sweep covers the rest. */
-export const BACKFILL_KEY = 'install:backfill';
+export { BACKFILL_KEY } from './connect.ts';
 
 export type InstallStore = Pick<
   Store,
@@ -58,68 +56,28 @@ export function authorizeUrl(hubspot: HubSpotOAuthClient, redirectUri: string, s
   return `${hubspot.authorizeUrl}?${q}`;
 }
 
-async function tenantFor(
-  store: InstallStore,
-  portalId: number,
-  now: number,
-): Promise<{ tenant: Tenant; created: boolean }> {
-  const externalId = String(portalId);
-  const existing = await store.findTenantByExternalId('hubspot', externalId);
-  if (existing !== undefined) {
-    // A re-install after an uninstall or revoked tokens makes the tenant live again.
-    if (existing.status !== 'active') await store.setTenantStatus(existing.id, 'active');
-    return { tenant: { ...existing, status: 'active' }, created: false };
-  }
-  try {
-    const tenant = await store.createTenant(
-      { crm: 'hubspot', externalId, name: `HubSpot portal ${externalId}` },
-      now,
-    );
-    return { tenant, created: true };
-  } catch (err) {
-    // Two callbacks for the same portal at once: the other one created it.
-    if (!(err instanceof StoreError && err.code === 'conflict')) throw err;
-    const raced = await store.findTenantByExternalId('hubspot', externalId);
-    if (raced === undefined) throw err;
-    return { tenant: raced, created: false };
-  }
-}
-
 /** The callback's work after the state checked out: tokens, tenant, schema, backfill, audit. */
 export async function completeInstall(deps: InstallRouteDeps, code: string): Promise<InstallResult> {
   const redirectUri = `${deps.publicUrl()}${CALLBACK_PATH}`;
   const grant = await deps.hubspot.exchangeCode(code, redirectUri);
   const portalId = await deps.hubspot.portalIdOf(grant.accessToken);
   const now = deps.clock.now();
-  const { tenant, created } = await tenantFor(deps.store, portalId, now);
+  const externalId = String(portalId);
+  const { tenant, created } = await tenantFor(
+    deps.store,
+    'hubspot',
+    externalId,
+    `HubSpot portal ${externalId}`,
+    now,
+  );
   await saveTokens(deps.store, deps.ring, tenant.id, tokenSetOf(grant, now), now);
   // Idempotent in the connector: existing group and properties (409) are fine on a re-install.
-  const connector = await deps.connectorFor(tenant);
-  await connector.ensureSchema();
-  const { created: backfillQueued } = await deps.store.enqueueJob(
-    { tenantId: tenant.id, type: 'backfill', payload: {}, idempotencyKey: BACKFILL_KEY },
-    deps.clock.now(),
-  );
-  await deps.audit({
-    tenantId: tenant.id,
-    actor: 'system:install',
-    action: 'install',
-    subject: `tenant:${tenant.id}`,
-    details: { crm: 'hubspot', portalId, created, backfillQueued },
-    at: deps.clock.now(),
+  const backfillQueued = await finishConnect(deps, tenant, await deps.connectorFor(tenant), {
+    crm: 'hubspot',
+    portalId,
+    created,
   });
   return { tenant, created, backfillQueued };
-}
-
-function oneQuery(req: Request, name: string): string | undefined {
-  const v: unknown = req.query[name];
-  return typeof v === 'string' && v !== '' && v.length <= 2048 ? v : undefined;
-}
-
-function sendPage(res: Response, status: number, title: string, lines: readonly string[]): void {
-  res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
-  res.setHeader('Cache-Control', 'no-store');
-  res.status(status).type('html').send(installPage(title, lines));
 }
 
 /** GET /install/hubspot and its OAuth callback (hubspot.md §1). */

@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import type { Request, Response } from 'express';
 import type { Connector } from '../../connectors/index.ts';
 import {
   newPkce,
@@ -13,9 +12,8 @@ import type { Logger } from '../logging/index.ts';
 import type { KeyRing } from '../secrets/index.ts';
 import { HttpError } from '../server/errors.ts';
 import type { AuditAppend, Clock } from '../server/types.ts';
-import { StoreError, type Store, type Tenant } from '../store/index.ts';
-import { installPage } from './pages.ts';
-import { BACKFILL_KEY } from './routes.ts';
+import type { Store, Tenant } from '../store/index.ts';
+import { finishConnect, oneQuery, sendPage, tenantFor } from './connect.ts';
 import { issuePkceState, takePkceState } from './salesforce-state.ts';
 
 export const SALESFORCE_INSTALL_PATH = '/install/salesforce';
@@ -52,32 +50,6 @@ export interface SalesforceInstallResult {
   readonly backfillQueued: boolean;
 }
 
-async function tenantFor(
-  store: SalesforceInstallStore,
-  orgId: string,
-  now: number,
-): Promise<{ tenant: Tenant; created: boolean }> {
-  const existing = await store.findTenantByExternalId('salesforce', orgId);
-  if (existing !== undefined) {
-    // Reconnecting an org after revoked tokens makes the tenant live again.
-    if (existing.status !== 'active') await store.setTenantStatus(existing.id, 'active');
-    return { tenant: { ...existing, status: 'active' }, created: false };
-  }
-  try {
-    const tenant = await store.createTenant(
-      { crm: 'salesforce', externalId: orgId, name: `Salesforce org ${orgId}` },
-      now,
-    );
-    return { tenant, created: true };
-  } catch (err) {
-    // Two callbacks for one org at once: the other one created it.
-    if (!(err instanceof StoreError && err.code === 'conflict')) throw err;
-    const raced = await store.findTenantByExternalId('salesforce', orgId);
-    if (raced === undefined) throw err;
-    return { tenant: raced, created: false };
-  }
-}
-
 /**
  * Shared tail of both connect flows: tenant, encrypted session, schema (fields, permission set, its
  * assignment, and a query proving the fields are readable before the first write), one backfill, audit.
@@ -89,34 +61,21 @@ export async function completeSalesforceConnect(
   username: string | null,
 ): Promise<SalesforceInstallResult> {
   const now = deps.clock.now();
-  const { tenant, created } = await tenantFor(deps.store, grant.orgId, now);
-  await saveSalesforceSession(deps.store, deps.ring, tenant.id, sessionOf(grant, flow, username, now), now);
-  const connector = await deps.connectorFor(tenant);
-  await connector.ensureSchema();
-  const { created: backfillQueued } = await deps.store.enqueueJob(
-    { tenantId: tenant.id, type: 'backfill', payload: {}, idempotencyKey: BACKFILL_KEY },
-    deps.clock.now(),
+  const { tenant, created } = await tenantFor(
+    deps.store,
+    'salesforce',
+    grant.orgId,
+    `Salesforce org ${grant.orgId}`,
+    now,
   );
-  await deps.audit({
-    tenantId: tenant.id,
-    actor: 'system:install',
-    action: 'install',
-    subject: `tenant:${tenant.id}`,
-    details: { crm: 'salesforce', orgId: grant.orgId, flow, created, backfillQueued },
-    at: deps.clock.now(),
+  await saveSalesforceSession(deps.store, deps.ring, tenant.id, sessionOf(grant, flow, username, now), now);
+  const backfillQueued = await finishConnect(deps, tenant, await deps.connectorFor(tenant), {
+    crm: 'salesforce',
+    orgId: grant.orgId,
+    flow,
+    created,
   });
   return { tenant, created, backfillQueued };
-}
-
-function oneQuery(req: Request, name: string): string | undefined {
-  const v: unknown = req.query[name];
-  return typeof v === 'string' && v !== '' && v.length <= 2048 ? v : undefined;
-}
-
-function sendPage(res: Response, status: number, title: string, lines: readonly string[]): void {
-  res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
-  res.setHeader('Cache-Control', 'no-store');
-  res.status(status).type('html').send(installPage(title, lines));
 }
 
 /** GET /install/salesforce (web-server flow with PKCE) and its callback (salesforce.md §1.2, §1.3). */
