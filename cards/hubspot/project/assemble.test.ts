@@ -11,6 +11,8 @@ import {
   rewriteContractImports,
 } from './assemble.ts';
 import type { AssembleResult } from './assemble.ts';
+import { translate } from '@hubspot/project-parsing-lib/translate';
+import { validateUid } from '@hubspot/project-parsing-lib/uid';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ORIGIN = 'https://leadgate.example.com';
@@ -146,5 +148,74 @@ describe('assembleProject', () => {
       config: { entrypoint: string };
     };
     expect(existsSync(join(out, 'src', meta.config.entrypoint))).toBe(true);
+  });
+});
+
+/**
+ * HubSpot's own parser, the `translate()` step `hs project upload` runs locally before uploading. Its
+ * schema validation needs an authenticated account (it fetches the schemas), so it runs with
+ * skipValidation here; what it still proves offline is that HubSpot finds each component where we put
+ * it, with the type and dependencies we mean (a misplaced or misnamed -hsmeta.json is silently missed).
+ */
+describe("the assembled project through HubSpot's project parser", () => {
+  let out: string;
+
+  beforeAll(() => {
+    out = join(mkdtempSync(join(tmpdir(), 'leadgate-hsparse-')), 'hubspot-project');
+    assembleProject(
+      {
+        manifestDir: join(ROOT, 'manifest', 'hubspot'),
+        cardDir: join(ROOT, 'cards', 'hubspot'),
+        contractDir: join(ROOT, 'cards', 'contract'),
+        outDir: out,
+      },
+      ORIGIN,
+    );
+  });
+
+  afterAll(() => {
+    rmSync(dirname(out), { recursive: true, force: true });
+  });
+
+  it('finds the app, the contact card and the webhooks, each with a valid uid, none skipped', async () => {
+    const project = JSON.parse(readFileSync(join(out, 'hsproject.json'), 'utf8')) as {
+      srcDir: string;
+      platformVersion: string;
+    };
+    const { intermediateRepresentation, skippedHsMetaFiles } = await translate(
+      { projectSourceDir: join(out, project.srcDir), platformVersion: project.platformVersion },
+      { skipValidation: true },
+    );
+    const nodes = Object.values(intermediateRepresentation.intermediateNodesIndexedByUid).map((node) => ({
+      uid: node.uid,
+      type: node.componentType,
+      file: node.metaFilePath,
+      app: node.componentDeps.app,
+      uidProblem: validateUid(node.uid),
+    }));
+    expect(skippedHsMetaFiles).toEqual([]);
+    expect(nodes).toEqual([
+      {
+        uid: 'leadgate_app',
+        type: 'APPLICATION',
+        file: 'app/app-hsmeta.json',
+        app: undefined,
+        uidProblem: undefined,
+      },
+      {
+        uid: 'leadgate_score_card',
+        type: 'CARD',
+        file: 'app/cards/score-card-hsmeta.json',
+        app: 'leadgate_app',
+        uidProblem: undefined,
+      },
+      {
+        uid: 'leadgate_webhooks',
+        type: 'WEBHOOKS',
+        file: 'app/webhooks/webhooks-hsmeta.json',
+        app: 'leadgate_app',
+        uidProblem: undefined,
+      },
+    ]);
   });
 });
