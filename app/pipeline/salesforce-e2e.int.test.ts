@@ -155,12 +155,6 @@ describe('Salesforce end to end', () => {
     const collections = f.countRequests('PATCH', /\/composite\/sobjects$/);
     await queue.enqueue({ tenantId: tenant.id, type: 'backfill', payload: {} });
     await drain();
-    console.log(
-      JSON.stringify(await store.listDeadLetters(tenant.id)).slice(0, 1500),
-      collections(),
-      (await store.listScoresByWriteBack(tenant.id, 'written', 10000)).length,
-      (await store.listScoresByWriteBack(tenant.id, 'pending', 10000)).length,
-    );
     // Converted leads are closed: their person lives on as the Contact.
     const openLeads = f.org.query(
       'SELECT Id FROM Lead WHERE IsConverted = false AND HasOptedOutOfEmail = false',
@@ -178,6 +172,69 @@ describe('Salesforce end to end', () => {
     expect(written.every((r) => typeof r['Leadgate_Tier__c'] === 'string')).toBe(true);
     expect(await store.listScoresByWriteBack(tenant.id, 'failed', 10)).toEqual([]);
     expect(collections()).toBeLessThanOrEqual(Math.ceil((LEADS + seeded.contactIds.length) / 200) + 1);
+  });
+
+  it('ends with every score written and none lost with faults on', async () => {
+    const data = /^\/services\/data\//;
+    const collections = /\/composite\/sobjects$/;
+    const faults = f.emulator.faults;
+    // Whole-call trouble, on every REST route: 5xx, dropped sockets, concurrent-limit storms, latency.
+    faults.add({ kind: 'concurrent-limit', path: data, count: 6 });
+    faults.add({ kind: 'status', status: 500, path: /\/query/, count: 3 });
+    // A load balancer's HTML page instead of JSON (jsforce names it ERROR_HTTP_502).
+    faults.add({ kind: 'status', status: 502, path: data, count: 2 });
+    faults.add({ kind: 'status', status: 503, path: data, probability: 0.15, seed: 7 });
+    faults.add({ kind: 'drop', path: data, count: 3 });
+    faults.add({ kind: 'latency', latencyMs: 5, path: data, probability: 0.1, seed: 13 });
+    // A write that lands but whose answer is lost: the retry must be harmless.
+    faults.add({ kind: 'drop-after', method: 'PATCH', path: collections, count: 2 });
+    faults.add({ kind: 'status', status: 503, method: 'PATCH', path: collections, count: 2 });
+    // Per-item trouble inside 200 answers: row locks that clear, and a validation rule that never does.
+    // Open, not opted out: scorable leads a validation rule refuses.
+    const rejected = seeded.leadIds.filter((_, i) => i % 20 !== 0 && i % 10 !== 0).slice(0, 3);
+    faults.addRecordFault({
+      statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      message: 'Scores cannot change while the lead is in review',
+      ids: rejected,
+      operation: 'update',
+    });
+    faults.addRecordFault({
+      statusCode: 'UNABLE_TO_LOCK_ROW',
+      message: 'unable to obtain exclusive access to this record or 200 records',
+      operation: 'update',
+      probability: 0.1,
+      seed: 17,
+    });
+    const writes = f.countRequests('PATCH', collections);
+    await queue.enqueue({ tenantId: tenant.id, type: 'backfill', payload: {} });
+    await drain();
+
+    // The faults really fired: every whole-call kind and both per-item kinds.
+    const fired = faults.firedCounts();
+    expect(fired.slice(0, 8).every((n) => n > 0)).toBe(true);
+    expect(faults.recordFiredCounts().every((n) => n > 0)).toBe(true);
+    expect(writes()).toBeGreaterThan(Math.ceil((LEADS + seeded.contactIds.length) / 200));
+
+    // Every scorable open Lead and every Contact carries its score, except the three a rule refuses.
+    const missing = f.org
+      .query(
+        'SELECT Id FROM Lead WHERE IsConverted = false AND Leadgate_Score__c = null AND HasOptedOutOfEmail = false',
+      )
+      .map((r) => String(r['Id']).slice(0, 15))
+      .sort();
+    expect(missing).toEqual(rejected.map((id) => id.slice(0, 15)).sort());
+    expect(unscored('Contact')).toBe(0);
+    // None lost: nothing still pending; the dead letters are exactly the refused records, with why.
+    expect(await store.listScoresByWriteBack(tenant.id, 'pending', 10)).toEqual([]);
+    const failed = await store.listScoresByWriteBack(tenant.id, 'failed', 100);
+    expect(failed.map((s) => s.personId.slice(0, 15)).sort()).toEqual(missing);
+    for (const s of failed) expect(s.writeBackError).toMatch(/FIELD_CUSTOM_VALIDATION_EXCEPTION/);
+    // Each stored score that was written is what the org holds.
+    const written = await store.listScoresByWriteBack(tenant.id, 'written', 10_000);
+    for (const s of written.slice(0, 50)) {
+      expect(f.org.get(s.personId)?.['Leadgate_Score__c']).toBe(Math.round(s.score));
+    }
+    expect((await tenantStatus(store, tenant)).phase).toBe('live');
   });
 
   it('makes no Collections call for a rescore that changes nothing', async () => {

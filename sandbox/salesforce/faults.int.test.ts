@@ -86,4 +86,56 @@ describe('faults', () => {
     await expect(get(conn(orgA), 'SELECT Id FROM Lead')).resolves.toMatchObject({ totalSize: 0 });
     expect(emulator.faults.firedCounts()).toEqual([1]);
   });
+
+  it('answers the concurrent-request limit as a 403 REQUEST_LIMIT_EXCEEDED', async () => {
+    emulator.faults.add({ kind: 'concurrent-limit', count: 1 });
+    await expect(get(conn(orgA), 'SELECT Id FROM Lead')).rejects.toMatchObject({
+      errorCode: 'REQUEST_LIMIT_EXCEEDED',
+      message: 'ConcurrentRequests (Concurrent API Requests) Limit exceeded.',
+    });
+    await expect(get(conn(orgA), 'SELECT Id FROM Lead')).resolves.toMatchObject({ totalSize: 0 });
+  });
+
+  it('commits a write whose answer is dropped on the way back', async () => {
+    const [id] = orgA.insert('Lead', [{ LastName: 'F', Company: 'F' }]);
+    emulator.faults.add({ kind: 'drop-after', method: 'PATCH', path: /\/composite\/sobjects$/, count: 1 });
+    await expect(
+      conn(orgA)
+        .sobject('Lead')
+        .update([{ Id: id!, Title: 'landed' }]),
+    ).rejects.toThrow();
+    expect(orgA.get(id!)?.['Title']).toBe('landed');
+  });
+
+  it('fails chosen Collections items with their statusCode and writes the others', async () => {
+    const ids = orgA.insert('Lead', [
+      { LastName: 'A', Company: 'A' },
+      { LastName: 'B', Company: 'B' },
+      { LastName: 'C', Company: 'C' },
+    ]);
+    emulator.faults.addRecordFault({
+      statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      message: 'Title is locked for this lead',
+      ids: [ids[1]!.slice(0, 15)],
+    });
+    emulator.faults.addRecordFault({
+      statusCode: 'UNABLE_TO_LOCK_ROW',
+      message: 'unable to obtain exclusive access to this record or 1 records',
+      count: 1,
+    });
+    const results = await conn(orgA)
+      .sobject('Lead')
+      .update(ids.map((Id) => ({ Id, Title: 'x' })));
+    expect(results.map((r) => r.success)).toEqual([false, false, true]);
+    // Collections items carry statusCode, not errorCode (salesforce.md §3).
+    expect(results[0]?.errors).toEqual([
+      expect.objectContaining({ statusCode: 'UNABLE_TO_LOCK_ROW' }) as unknown,
+    ]);
+    expect(results[1]?.errors).toEqual([
+      expect.objectContaining({ statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' }) as unknown,
+    ]);
+    expect(orgA.get(ids[0]!)?.['Title']).toBeNull();
+    expect(orgA.get(ids[2]!)?.['Title']).toBe('x');
+    expect(emulator.faults.recordFiredCounts()).toEqual([1, 1]);
+  });
 });

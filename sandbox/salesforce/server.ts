@@ -160,9 +160,16 @@ export async function startSalesforceEmulator(
   const data = express.Router({ mergeParams: true });
   data.use(dataContext(state));
   data.use(resourcesRouter());
-  data.use('/tooling', markTooling, queryRouter(state), toolingRouter(), sobjectRouter(), compositeRouter());
+  data.use(
+    '/tooling',
+    markTooling,
+    queryRouter(state),
+    toolingRouter(),
+    sobjectRouter(),
+    compositeRouter(faults),
+  );
   data.use('/jobs/query', bulkQueryRouter(state));
-  data.use(queryRouter(state), sobjectRouter(), compositeRouter());
+  data.use(queryRouter(state), sobjectRouter(), compositeRouter(faults));
   app.use('/services/data/:version', data);
   app.use(cometd.router());
   // Unknown routes fail loudly, naming method and path, so a new client call is noticed.

@@ -5,6 +5,7 @@ import type { PlannedWrite } from '../org.ts';
 import type { FieldValue, ObjectDef } from '../schema/types.ts';
 import { ctx, servesObject, writeContext, type RequestContext } from './context.ts';
 import { deserializeRecord } from './records.ts';
+import type { FaultController } from '../faults.ts';
 
 /** sObject Collections take at most 200 records per call (salesforce.md §3). */
 export const COLLECTION_LIMIT = 200;
@@ -94,8 +95,13 @@ function finish(
   sendJson(res, 200, results);
 }
 
-export function compositeRouter(): Router {
+export function compositeRouter(faults?: FaultController): Router {
   const router = Router();
+  /** A switched-on per-item failure (design §10), after the item's own checks passed. */
+  const injected = (operation: 'create' | 'update', id: string | undefined): RecordError | undefined => {
+    const f = faults?.recordFault(operation, id);
+    return f === undefined ? undefined : new RecordError(f.statusCode, f.message, f.fields);
+  };
 
   router.post('/composite/sobjects', (req, res) => {
     const c = ctx(req);
@@ -109,7 +115,8 @@ export function compositeRouter(): Router {
             'INVALID_TYPE_FOR_OPERATION',
             `entity type ${item.object.name} does not support create`,
           );
-        return c.org.plan('create', item.object, item.values, c.userId);
+        const planned = c.org.plan('create', item.object, item.values, c.userId);
+        return injected('create', undefined) ?? planned;
       } catch (err) {
         if (err instanceof RecordError) return err;
         throw err;
@@ -138,7 +145,8 @@ export function compositeRouter(): Router {
         if (seen.has(id)) throw new RecordError('INVALID_FIELD', `Duplicate id in list: ${id}`, ['Id']);
         seen.add(id);
         ids[i] = id;
-        return c.org.plan('update', item.object, item.values, c.userId, id);
+        const planned = c.org.plan('update', item.object, item.values, c.userId, id);
+        return injected('update', id) ?? planned;
       } catch (err) {
         if (err instanceof RecordError) return err;
         throw err;
