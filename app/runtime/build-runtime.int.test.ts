@@ -49,6 +49,7 @@ describe('buildRuntime on SQLite', () => {
       '0001_initial_schema',
       '0002_oauth_states',
       '0003_oauth_state_verifier',
+      '0004_api_key_grants',
     ]);
   });
 

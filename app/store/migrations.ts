@@ -276,8 +276,31 @@ async function oauthStateVerifier(db: Kysely<Database>): Promise<void> {
   await db.schema.alterTable('oauth_states').addColumn('verifier', 'text').execute();
 }
 
+/**
+ * An API key granted read access to another tenant's status (issue 5, item 8: the demo's one status
+ * call shows its HubSpot portal and its Salesforce org). Led by the granted tenant, so a tenant's
+ * grants are exported or deleted with it; the second index finds a key's grants at request time.
+ */
+async function apiKeyGrants(db: Kysely<Database>): Promise<void> {
+  await db.schema
+    .createTable('api_key_grants')
+    .addColumn('tenant_id', 'text', (c) => c.notNull())
+    .addColumn('key_tenant_id', 'text', (c) => c.notNull())
+    .addColumn('key_id', 'text', (c) => c.notNull())
+    .addColumn('role', 'text', (c) => c.notNull())
+    .addColumn('created_at', ms, (c) => c.notNull())
+    .addPrimaryKeyConstraint('api_key_grants_pk', ['tenant_id', 'key_tenant_id', 'key_id'])
+    .execute();
+  await db.schema
+    .createIndex('api_key_grants_key')
+    .on('api_key_grants')
+    .columns(['key_tenant_id', 'key_id'])
+    .execute();
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: '0001_initial_schema', up: initialSchema },
   { version: 2, name: '0002_oauth_states', up: oauthStates },
   { version: 3, name: '0003_oauth_state_verifier', up: oauthStateVerifier },
+  { version: 4, name: '0004_api_key_grants', up: apiKeyGrants },
 ];

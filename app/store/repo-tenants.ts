@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Ctx } from './context.ts';
 import { conflict, isUniqueViolation } from './context.ts';
-import type { ApiKeysTable, CredentialsTable, TenantsTable } from './schema.ts';
+import type { ApiKeyGrantsTable, ApiKeysTable, CredentialsTable, TenantsTable } from './schema.ts';
 import type {
+  ApiKeyGrant,
   ApiKeyRecord,
   CredentialRow,
   Crm,
@@ -281,4 +282,37 @@ export async function revokeApiKey(ctx: Ctx, tenantId: string, id: string, at: n
     .where('id', '=', requireId('id', id))
     .executeTakeFirst();
   if (res.numUpdatedRows === 0n) throw new StoreError('not_found', `api key ${id} not found`);
+}
+
+export async function grantApiKey(ctx: Ctx, g: ApiKeyGrant): Promise<void> {
+  const row: ApiKeyGrantsTable = {
+    tenant_id: requireId('tenantId', g.tenantId),
+    key_tenant_id: requireId('keyTenantId', g.keyTenantId),
+    key_id: requireId('keyId', g.keyId),
+    role: requireOneOf('grant.role', g.role, ROLES),
+    created_at: requireTime('grant.createdAt', g.createdAt),
+  };
+  await ctx.db
+    .insertInto('api_key_grants')
+    .values(row)
+    .onConflict((oc) => oc.columns(['tenant_id', 'key_tenant_id', 'key_id']).doNothing())
+    .execute();
+}
+
+export async function listApiKeyGrants(ctx: Ctx, keyTenantId: string, keyId: string): Promise<ApiKeyGrant[]> {
+  const rows = await ctx.db
+    .selectFrom('api_key_grants')
+    .selectAll()
+    .where('key_tenant_id', '=', requireId('keyTenantId', keyTenantId))
+    .where('key_id', '=', requireId('keyId', keyId))
+    .orderBy('created_at')
+    .orderBy('tenant_id')
+    .execute();
+  return rows.map((r) => ({
+    tenantId: r.tenant_id,
+    keyTenantId: r.key_tenant_id,
+    keyId: r.key_id,
+    role: storedOneOf('api_key_grants.role', r.role, ROLES),
+    createdAt: r.created_at,
+  }));
 }

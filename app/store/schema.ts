@@ -142,6 +142,14 @@ export interface ApiKeysTable {
   revoked_at: number | null;
 }
 
+export interface ApiKeyGrantsTable {
+  tenant_id: string;
+  key_tenant_id: string;
+  key_id: string;
+  role: string;
+  created_at: number;
+}
+
 export interface AuditLogTable {
   tenant_id: string;
   seq: number;
@@ -190,6 +198,7 @@ export interface Database {
   jobs: JobsTable;
   dead_letters: DeadLettersTable;
   api_keys: ApiKeysTable;
+  api_key_grants: ApiKeyGrantsTable;
   audit_log: AuditLogTable;
   audit_heads: AuditHeadsTable;
   schema_migrations: SchemaMigrationsTable;

@@ -12,6 +12,7 @@ import * as tenants from './repo-tenants.ts';
 import type { Database } from './schema.ts';
 import { beginImmediate } from './sqlite-begin.ts';
 import type {
+  ApiKeyGrant,
   ApiKeyRecord,
   AppendEventsResult,
   AuditHead,
@@ -301,6 +302,12 @@ export class SqlStore implements Store {
   }
   revokeApiKey(tenantId: string, id: string, at: EpochMs): Promise<void> {
     return tenants.revokeApiKey(this.ctx, tenantId, id, at);
+  }
+  grantApiKey(grant: ApiKeyGrant): Promise<void> {
+    return tenants.grantApiKey(this.ctx, grant);
+  }
+  listApiKeyGrants(keyTenantId: string, keyId: string): Promise<ApiKeyGrant[]> {
+    return tenants.listApiKeyGrants(this.ctx, keyTenantId, keyId);
   }
 
   // jobs

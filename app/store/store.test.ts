@@ -381,6 +381,16 @@ describe.each(factories)('store on $kind', (factory) => {
       expect((await store.getApiKey(tenantId, 'key1'))?.revokedAt).toBe(T0 + 1);
       expect(await store.listApiKeys(tenantId)).toHaveLength(1);
     });
+
+    it('grants a key other tenants, once each, listed by key', async () => {
+      const other = (await store.createTenant({ crm: 'salesforce', externalId: '00Dg', name: 'S' }, T0)).id;
+      const grant = { tenantId: other, keyTenantId: tenantId, keyId: 'key1', role: 'viewer' as const };
+      await store.grantApiKey({ ...grant, createdAt: T0 });
+      await store.grantApiKey({ ...grant, role: 'admin', createdAt: T0 + 1 });
+      expect(await store.listApiKeyGrants(tenantId, 'key1')).toEqual([{ ...grant, createdAt: T0 }]);
+      expect(await store.listApiKeyGrants(tenantId, 'key2')).toEqual([]);
+      expect(await store.listApiKeyGrants(other, 'key1')).toEqual([]);
+    });
   });
 
   describe('privacy deletion', () => {

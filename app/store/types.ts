@@ -275,6 +275,15 @@ export interface ApiKeyRecord {
   revokedAt: EpochMs | null;
 }
 
+/** An API key of `keyTenantId` granted `role` on `tenantId` (read by GET /api/v1/status only). */
+export interface ApiKeyGrant {
+  tenantId: string;
+  keyTenantId: string;
+  keyId: string;
+  role: Role;
+  createdAt: EpochMs;
+}
+
 /* -------------------------------------------------------------------- jobs */
 
 export type JobState = 'queued' | 'running' | 'done' | 'dead';
@@ -514,6 +523,10 @@ export interface Store {
   findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
   listApiKeys(tenantId: string): Promise<ApiKeyRecord[]>;
   revokeApiKey(tenantId: string, id: string, at: EpochMs): Promise<void>;
+  /** Idempotent: granting the same key the same tenant again keeps the first grant. */
+  grantApiKey(grant: ApiKeyGrant): Promise<void>;
+  /** The tenants a key was granted, oldest grant first. */
+  listApiKeyGrants(keyTenantId: string, keyId: string): Promise<ApiKeyGrant[]>;
 
   // jobs (low level; app/jobs adds retry policy and the worker)
   enqueueJob(job: NewJob, now: EpochMs): Promise<{ job: JobRecord; created: boolean }>;
