@@ -71,6 +71,8 @@ export class Portal {
   readonly burst = new RollingWindow(TEN_SECONDLY.max, TEN_SECONDLY.windowMs);
   readonly search = new RollingWindow(SEARCH_SECONDLY.max, SEARCH_SECONDLY.windowMs);
   private readonly nextIds = new Map<ObjectTypeName, number>();
+  /** list() answers, kept until a record is created, archived or deleted (list paging is O(page), not O(portal)). */
+  private readonly listed = new Map<string, readonly StoredObject[]>();
   private readonly listeners: ((change: ObjectChange) => void)[] = [];
 
   constructor(
@@ -119,11 +121,17 @@ export class Portal {
     return o === undefined || o.archived ? undefined : o;
   }
 
-  /** Live records in ascending id order (list paging walks this order). */
-  list(type: ObjectTypeName, archived = false): StoredObject[] {
-    return [...this.store(type).values()]
-      .filter((o) => o.archived === archived)
-      .sort((a, b) => Number(a.id) - Number(b.id));
+  /** Live records in ascending id order (list paging walks this order). Shared: do not mutate. */
+  list(type: ObjectTypeName, archived = false): readonly StoredObject[] {
+    const key = `${type}:${archived}`;
+    let all = this.listed.get(key);
+    if (all === undefined) {
+      all = [...this.store(type).values()]
+        .filter((o) => o.archived === archived)
+        .sort((a, b) => Number(a.id) - Number(b.id));
+      this.listed.set(key, all);
+    }
+    return all;
   }
 
   findByProperty(type: ObjectTypeName, name: string, value: string): StoredObject | undefined {
@@ -189,6 +197,7 @@ export class Portal {
       history: new Map(),
     };
     this.store(type).set(id, obj);
+    this.listed.clear();
     const source = options.sourceType ?? 'API';
     this.record(obj, 'hs_object_id', id, createdAt, source);
     this.record(obj, createdProp, new Date(createdAt).toISOString(), createdAt, source);
@@ -239,6 +248,7 @@ export class Portal {
 
   archive(obj: StoredObject, at: number): void {
     obj.archived = true;
+    this.listed.clear();
     obj.archivedAt = at;
     obj.updatedAt = at;
     this.associations.removeAll(obj.type, obj.id);
@@ -254,6 +264,7 @@ export class Portal {
   /** GDPR deletion: the record and its history are gone for good, not archived. */
   privacyDelete(obj: StoredObject, at: number): void {
     this.store(obj.type).delete(obj.id);
+    this.listed.clear();
     this.associations.removeAll(obj.type, obj.id);
     if (obj.type === 'contacts') {
       for (let i = this.events.length - 1; i >= 0; i--)

@@ -1,6 +1,7 @@
 import { queryInt } from './body.ts';
 import { validationError } from './errors.ts';
 import { requirePortal } from './object-access.ts';
+import type { AnalyticsEvent, Portal } from './portal.ts';
 import type { Router } from './router.ts';
 
 /**
@@ -19,6 +20,9 @@ export const EVENT_TYPES = {
 
 /** The page size cap is not documented; 100 is the CRM list maximum and the stricter guess. */
 export const EVENTS_LIMIT_MAX = 100;
+
+/** The last query's sorted hits per portal, while its events stay the same (see the handler). */
+const sortedHits = new WeakMap<Portal, { key: string; length: number; hits: readonly AnalyticsEvent[] }>();
 
 export function registerEventRoutes(router: Router): void {
   router.add({
@@ -49,19 +53,27 @@ export function registerEventRoutes(router: Router): void {
         cursor === null ? 0 : Number.parseInt(Buffer.from(cursor, 'base64url').toString('utf8'), 10);
       if (!Number.isInteger(offset) || offset < 0)
         throw validationError('after must be a paging cursor from paging.next.after');
-      const hits = portal.events
-        .filter(
-          (e) =>
-            (objectId === null || e.objectId === objectId) &&
-            (eventType === null || e.eventType === eventType) &&
-            e.occurredAt > afterMs &&
-            e.occurredAt < beforeMs,
-        )
-        .sort(
-          (a, b) =>
-            (descending ? b.occurredAt - a.occurredAt : a.occurredAt - b.occurredAt) ||
-            (a.id < b.id ? -1 : 1),
-        );
+      // One query pages through the same sorted hits: keep them while the portal's events stay the same
+      // (seeding appends, a privacy deletion removes), so a page is O(page) instead of O(all events).
+      const queryKey = `${objectId}|${eventType}|${afterMs}|${beforeMs}|${descending}`;
+      const cached = sortedHits.get(portal);
+      const hits =
+        cached !== undefined && cached.key === queryKey && cached.length === portal.events.length
+          ? cached.hits
+          : portal.events
+              .filter(
+                (e) =>
+                  (objectId === null || e.objectId === objectId) &&
+                  (eventType === null || e.eventType === eventType) &&
+                  e.occurredAt > afterMs &&
+                  e.occurredAt < beforeMs,
+              )
+              .sort(
+                (a, b) =>
+                  (descending ? b.occurredAt - a.occurredAt : a.occurredAt - b.occurredAt) ||
+                  (a.id < b.id ? -1 : 1),
+              );
+      sortedHits.set(portal, { key: queryKey, length: portal.events.length, hits });
       const page = hits.slice(offset, offset + limit);
       const body: Record<string, unknown> = {
         results: page.map((e) => ({

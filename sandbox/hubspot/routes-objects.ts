@@ -114,7 +114,15 @@ export function registerObjectRoutes(router: Router): void {
         throw validationError(`after must be a paging cursor from paging.next.after, got "${afterRaw}"`);
       const after = afterRaw === null ? 0 : Number(afterRaw);
       const archived = req.query.get('archived') === 'true';
-      const all = portal.list(type, archived).filter((o) => Number(o.id) >= after);
+      const listed = portal.list(type, archived);
+      // Ids ascend: binary search for the first id >= after instead of filtering the whole portal.
+      let lo = 0;
+      for (let hi = listed.length; lo < hi;) {
+        const mid = (lo + hi) >>> 1;
+        if (Number((listed[mid] as { id: string }).id) < after) lo = mid + 1;
+        else hi = mid;
+      }
+      const all = listed.slice(lo, lo + limit + 1);
       const page = all.slice(0, limit);
       const options = {
         properties: queryList(req.query, 'properties'),
