@@ -33,6 +33,10 @@ afterEach(async () => {
 });
 
 async function keyFor(tenantId: string, role: Role): Promise<string> {
+  return (await keyWithId(tenantId, role)).key;
+}
+
+async function keyWithId(tenantId: string, role: Role): Promise<{ key: string; keyId: string }> {
   const k = generateApiKey();
   await store.putApiKey({
     tenantId,
@@ -43,8 +47,10 @@ async function keyFor(tenantId: string, role: Role): Promise<string> {
     createdAt: T,
     revokedAt: null,
   });
-  return k.key;
+  return { key: k.key, keyId: k.keyId };
 }
+
+type Listed = { tenants: { crm: string; externalId: string }[] };
 
 const get = (key?: string) =>
   fetch(`${base}/api/v1/status`, key === undefined ? {} : { headers: { authorization: `Bearer ${key}` } });
@@ -93,5 +99,42 @@ describe('GET /api/v1/status', () => {
     expect(((await (await get(key)).json()) as { tenants: { phase: string }[] }).tenants[0]?.phase).toBe(
       'stopped',
     );
+  });
+
+  it('lists the tenants a key was granted after its own, and only for that key', async () => {
+    const hub = await store.createTenant({ crm: 'hubspot', externalId: '88', name: 'h' }, T);
+    const org = await store.createTenant({ crm: 'salesforce', externalId: '00D1', name: 's' }, T);
+    await store.createTenant({ crm: 'salesforce', externalId: '00D2', name: 'not granted' }, T);
+    const granted = await keyWithId(hub.id, 'admin');
+    const sameTenantOtherKey = await keyFor(hub.id, 'admin');
+    const orgKey = await keyFor(org.id, 'admin');
+    await store.grantApiKey({
+      tenantId: org.id,
+      keyTenantId: hub.id,
+      keyId: granted.keyId,
+      role: 'viewer',
+      createdAt: T,
+    });
+    const ids = async (key: string): Promise<string[]> =>
+      ((await (await get(key)).json()) as Listed).tenants.map((t) => `${t.crm}:${t.externalId}`);
+    expect(await ids(granted.key)).toEqual(['hubspot:88', 'salesforce:00D1']);
+    // The grant belongs to one key, not to its tenant, and is not symmetric.
+    expect(await ids(sameTenantOtherKey)).toEqual(['hubspot:88']);
+    expect(await ids(orgKey)).toEqual(['salesforce:00D1']);
+  });
+
+  it('refuses a revoked key even when it holds grants', async () => {
+    const hub = await store.createTenant({ crm: 'hubspot', externalId: '89', name: 'h' }, T);
+    const org = await store.createTenant({ crm: 'salesforce', externalId: '00D3', name: 's' }, T);
+    const k = await keyWithId(hub.id, 'admin');
+    await store.grantApiKey({
+      tenantId: org.id,
+      keyTenantId: hub.id,
+      keyId: k.keyId,
+      role: 'viewer',
+      createdAt: T,
+    });
+    await store.revokeApiKey(hub.id, k.keyId, T + 1);
+    expect((await get(k.key)).status).toBe(401);
   });
 });
