@@ -69,18 +69,21 @@ export function createCaller(basePath: string | undefined, options: CallerOption
   async function acquire(kind: RequestKind): Promise<void> {
     for (;;) {
       const now = options.clock.now();
-      if (options.budget.tryTake(kind, now)) return;
+      if (options.budget.tryOpen(kind, now)) return;
       await options.sleep(options.budget.waitMs(kind, now));
     }
   }
 
   return async <T>(kind: RequestKind, call: (c: Client) => Promise<T>): Promise<T> => {
     for (let attempt = 1; ; attempt++) {
-      await acquire(kind);
       // Asked before every attempt: a refreshed token is picked up on the retry.
       const client = clientFor(await options.accessToken());
+      await acquire(kind);
       try {
-        return await call(client);
+        // The slot is held until a window after the answer, which is later than HubSpot counted it.
+        return await call(client).finally(() => {
+          options.budget.finish(kind, options.clock.now());
+        });
       } catch (e) {
         const error = toConnectorError(e, options.clock.now());
         const decision = decideRetry(error, attempt, options.rng, policy);

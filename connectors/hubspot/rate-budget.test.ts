@@ -24,6 +24,49 @@ describe('RollingBudget', () => {
     expect(sent.length).toBeGreaterThan(550);
   });
 
+  it('holds an open slot until a window after its answer', () => {
+    const b = new RollingBudget(2, 1_000);
+    expect([b.tryOpen(0), b.tryOpen(0), b.tryOpen(0)]).toEqual([true, true, false]);
+    expect(b.waitMs(0)).toBe(1_001); // both in flight: nothing frees before a whole window
+    b.finish(300);
+    expect(b.waitMs(500)).toBe(801);
+    expect(b.tryOpen(1_300)).toBe(false);
+    expect(b.tryOpen(1_301)).toBe(true);
+    expect(() => {
+      new RollingBudget(1, 1_000).finish(0);
+    }).toThrow(/without an open request/);
+  });
+
+  it('keeps a server that counts on arrival within max, whatever the latency and jitter', () => {
+    // Several callers keep requests in flight; each request reaches the server somewhere between its
+    // send and its answer (random), and answers come back in any order.
+    const max = 110;
+    const windowMs = 10_000;
+    const b = new RollingBudget(max, windowMs);
+    let seed = 12345;
+    const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const arrivals: number[] = [];
+    const open: { answerAt: number }[] = [];
+    for (let now = 0; now < 120_000; now += 1 + Math.floor(rand() * 20)) {
+      for (let i = open.length - 1; i >= 0; i--) {
+        if ((open[i] as { answerAt: number }).answerAt <= now) {
+          b.finish(now);
+          open.splice(i, 1);
+        }
+      }
+      while (open.length < 6 && b.tryOpen(now)) {
+        const latency = 5 + Math.floor(rand() * 400);
+        arrivals.push(now + Math.floor(rand() * latency));
+        open.push({ answerAt: now + latency });
+      }
+    }
+    arrivals.sort((x, y) => x - y);
+    // The emulator's rule: a request is refused when max others arrived in (t - window, t].
+    for (let i = max; i < arrivals.length; i++)
+      expect((arrivals[i] as number) - (arrivals[i - max] as number)).toBeGreaterThanOrEqual(windowMs);
+    expect(arrivals.length).toBeGreaterThan(11 * max); // and it does not starve: ~12 windows' worth
+  });
+
   it('rejects a non-positive max', () => {
     expect(() => new RollingBudget(0, 1_000)).toThrow(RangeError);
   });
