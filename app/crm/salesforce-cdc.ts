@@ -20,6 +20,12 @@ export const WATCHED_ENTITIES: ReadonlySet<string> = new Set([
   'Task',
   'Event',
 ]);
+/** Change events of these objects name the people to rescore; others need the sweep. */
+const PERSON_ENTITIES: ReadonlySet<string> = new Set(['Lead', 'Contact']);
+/** A Lead (00Q) or Contact (003) id; `recordIds` may also hold a `001*`-style wildcard (salesforce.md §8.1). */
+const PERSON_ID = /^(?:00Q|003)[0-9A-Za-z]{12}(?:[0-9A-Za-z]{3})?$/;
+/** Record ids per targeted job, so a burst becomes a few bounded jobs rather than one huge payload. */
+export const IDS_PER_JOB = 2000;
 /** Replay presets: -1 new events only (salesforce.md §8.2). */
 const TIP = -1;
 
@@ -83,9 +89,9 @@ function isMessage(m: unknown): m is CdcMessage {
 }
 
 /**
- * Change events as the fast path (issue 5 item 5), over CometD as jsforce's Faye client speaks it. Each
- * event of another writer enqueues an incremental sync for its records; the replay id is saved after
- * every handled event, so a restart resumes there. A replay id past retention (Salesforce's "The
+ * Change events as the fast path (issue 5 item 5), over CometD as jsforce's Faye client speaks it.
+ * Events of another writer naming Leads or Contacts enqueue an incremental job for exactly those
+ * records; the replay id is saved after every handled batch, so a restart resumes there. A replay id past retention (Salesforce's "The
  * replayId {n} you provided was invalid") falls back to the SystemModstamp sweep and resubscribes
  * from the tip: the sweep covers what the bus forgot.
  */
@@ -93,6 +99,7 @@ export function subscribeSalesforceCdc(deps: CdcDeps, tenant: Tenant): CdcSubscr
   let client: FayeClient | undefined;
   let stopped = false;
   let chain: Promise<void> = Promise.resolve();
+  const pending: CdcMessage[] = [];
 
   const saveReplay = (replayId: number): Promise<void> =>
     deps.store.setSyncCursor({
@@ -102,21 +109,56 @@ export function subscribeSalesforceCdc(deps: CdcDeps, tenant: Tenant): CdcSubscr
       updatedAt: deps.clock.now(),
     });
 
-  const handle = async (m: CdcMessage): Promise<void> => {
-    const header = m.payload.ChangeEventHeader;
-    if (WATCHED_ENTITIES.has(header.entityName) && !isOwnChange(header, deps.clientId)) {
+  /**
+   * Handles every event received so far as one batch: the Leads and Contacts they name become one
+   * targeted incremental job (exactly those records are fetched and rescored); a change to another
+   * watched object (Account, Opportunity, Task, Event), a gap event or a wildcard id asks for the
+   * SystemModstamp sweep. The last replay id is saved after the jobs are queued.
+   */
+  const flush = async (): Promise<void> => {
+    const batch = pending.splice(0);
+    const last = batch.at(-1);
+    if (last === undefined) return;
+    const people = new Set<string>();
+    const sweepEntities = new Set<string>();
+    for (const m of batch) {
+      const header = m.payload.ChangeEventHeader;
+      if (!WATCHED_ENTITIES.has(header.entityName) || isOwnChange(header, deps.clientId)) continue;
+      const ids = header.recordIds.filter((id) => PERSON_ID.test(id));
+      const precise =
+        PERSON_ENTITIES.has(header.entityName) &&
+        !header.changeType.startsWith('GAP_') &&
+        ids.length > 0 &&
+        ids.length === header.recordIds.length;
+      if (precise) for (const id of ids) people.add(id);
+      else sweepEntities.add(header.entityName);
+    }
+    const now = deps.clock.now();
+    const ids = [...people];
+    for (let i = 0; i < ids.length; i += IDS_PER_JOB) {
       await deps.store.enqueueJob(
         {
           tenantId: tenant.id,
           type: 'incremental',
-          payload: { source: 'cdc', entity: header.entityName, recordIds: [...header.recordIds] },
-          // One job per event, however often the bus redelivers it.
-          idempotencyKey: `cdc:${m.event.replayId}`,
+          payload: { source: 'cdc', recordIds: ids.slice(i, i + IDS_PER_JOB) },
+          // One job per batch, however often the bus redelivers it.
+          idempotencyKey: `cdc:${last.event.replayId}:${i}`,
         },
-        deps.clock.now(),
+        now,
       );
     }
-    await saveReplay(m.event.replayId);
+    if (sweepEntities.size > 0) {
+      await deps.store.enqueueJob(
+        {
+          tenantId: tenant.id,
+          type: 'incremental',
+          payload: { source: 'cdc', entities: [...sweepEntities].sort() },
+          idempotencyKey: `cdc:${last.event.replayId}:sweep`,
+        },
+        now,
+      );
+    }
+    await saveReplay(last.event.replayId);
   };
 
   const connect = async (from: number): Promise<void> => {
@@ -134,12 +176,12 @@ export function subscribeSalesforceCdc(deps: CdcDeps, tenant: Tenant): CdcSubscr
     client = faye;
     const onMessage = (m: unknown): void => {
       if (!isMessage(m)) return;
-      // In order, one at a time: the saved replay id never passes an unhandled event.
-      chain = chain
-        .then(() => handle(m))
-        .catch((error: unknown) => {
-          deps.logger.error('salesforce change event not handled', { tenantId: tenant.id, err: error });
-        });
+      // Events of one delivery are handled together; batches in order, one at a time, so the saved
+      // replay id never passes an unhandled event.
+      pending.push(m);
+      chain = chain.then(flush).catch((error: unknown) => {
+        deps.logger.error('salesforce change event not handled', { tenantId: tenant.id, err: error });
+      });
     };
     await new Promise<void>((resolve, reject) => {
       faye.subscribe(CDC_CHANNEL, onMessage).then(

@@ -1,5 +1,6 @@
 import {
   ConnectorError,
+  type CanonicalPerson,
   type Connector,
   type CrmKind,
   type EpochMs,
@@ -119,6 +120,36 @@ async function ingest(ctx: IngestContext, stream: Stream, items: readonly unknow
   }
 }
 
+/** A connector that can fetch named people (Salesforce: one `WHERE Id IN` query per 200 ids). */
+interface PeopleByIds {
+  listPeopleByIds(ids: readonly string[]): Promise<CanonicalPerson[]>;
+}
+
+const canFetchByIds = (c: Connector): c is Connector & PeopleByIds =>
+  typeof (c as Partial<PeopleByIds>).listPeopleByIds === 'function';
+
+/** Ids fetched per step of a targeted incremental job (one checkpoint each). */
+export const TARGETED_BATCH = 200;
+
+/** CRM record ids only ([0-9A-Za-z]); a payload with anything else is refused, not queried. */
+function payloadRecordIds(payload: JsonValue): string[] | undefined {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
+  const ids = payload.recordIds;
+  // Jobs queued before targeted fetches named any entity's ids (Accounts, Tasks): those sweep.
+  if (
+    ids === undefined ||
+    (payload.entity !== undefined && payload.entity !== 'Lead' && payload.entity !== 'Contact')
+  )
+    return undefined;
+  if (
+    !Array.isArray(ids) ||
+    !ids.every((x): x is string => typeof x === 'string' && /^[0-9A-Za-z]{15,18}$/.test(x))
+  ) {
+    throw new PermanentJobError('incremental payload.recordIds must be an array of CRM record ids');
+  }
+  return ids;
+}
+
 function payloadPersonIds(payload: JsonValue): string[] | undefined {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
   const ids = payload.personIds;
@@ -207,9 +238,60 @@ export function createPipelineHandlers(deps: PipelineDeps): Record<PipelineJobTy
     return 'done';
   };
 
+  /**
+   * A change event named these records: fetch exactly them (sorted, so each step's ids are mostly of
+   * one object), ingest and rescore them. The sweep's cursor is left alone: reading a few named
+   * records says nothing about what else changed, so the next sweep still starts where it was.
+   */
+  const targeted = async (
+    ctx: JobContext,
+    tenant: Tenant,
+    settings: TenantPipelineSettings,
+    connector: Connector & PeopleByIds,
+    recordIds: readonly string[],
+  ): Promise<'done' | 'interrupted'> => {
+    const ids = [...new Set(recordIds)].sort();
+    const cp = ctx.checkpoint as { offset?: unknown } | null;
+    let offset = typeof cp?.offset === 'number' ? cp.offset : 0;
+    while (offset < ids.length) {
+      if (ctx.signal.aborted) return 'interrupted';
+      const people = await connector.listPeopleByIds(ids.slice(offset, offset + TARGETED_BATCH));
+      const after = { offset: offset + TARGETED_BATCH };
+      await ctx.saveCheckpoint(after, async (tx) => {
+        const counts = await ingestPeople(
+          { store: tx, tenantId: tenant.id, mode: 'live', now: clock(), fields: settings.fields },
+          people,
+        );
+        if (counts.created > 0) {
+          await updateProgress(tx, tenant.id, 'pipeline:backfill', clock(), (p) => ({
+            ...p,
+            synced: p.synced + counts.created,
+          }));
+        }
+        if (people.length > 0) {
+          await tx.enqueueJob(
+            {
+              tenantId: tenant.id,
+              type: 'rescore',
+              payload: { personIds: people.map((p) => p.crmId) },
+              idempotencyKey: `rescore:after:${ctx.job.id}:${after.offset}`,
+            },
+            clock(),
+          );
+        }
+      });
+      offset = after.offset;
+    }
+    return 'done';
+  };
+
   const incremental: JobHandler = async (ctx) => {
     const { tenant, settings } = await tenantOf(ctx);
     const connector = await deps.connectorFor(tenant);
+    const recordIds = payloadRecordIds(ctx.job.payload);
+    if (recordIds !== undefined && canFetchByIds(connector)) {
+      return targeted(ctx, tenant, settings, connector, recordIds);
+    }
     const stream = INCREMENTAL_STREAM;
     const saved = await store.getSyncCursor(tenant.id, stream);
     const state = (ctx.checkpoint ?? {

@@ -20,9 +20,9 @@ import {
 import { createLogger } from '../logging/index.ts';
 import { createJobQueue, Worker, type JobQueue } from '../jobs/index.ts';
 import { createKeyRing, type KeyRing } from '../secrets/index.ts';
-import type { Store, Tenant } from '../store/index.ts';
+import type { JobRecord, Store, Tenant } from '../store/index.ts';
 import { sqliteFactory, type TestDb } from '../store/test-support.ts';
-import { createPipelineHandlers } from './handlers.ts';
+import { createPipelineHandlers, INCREMENTAL_STREAM } from './handlers.ts';
 import { tenantStatus } from './status.ts';
 
 /**
@@ -47,6 +47,8 @@ let queue: JobQueue;
 let worker: Worker;
 let oauth: SalesforceOAuthClient;
 const subscriptions: CdcSubscription[] = [];
+/** Jobs the change-event subscriptions queued, in order. */
+const cdcJobs: JobRecord[] = [];
 
 async function connect(): Promise<void> {
   const issued = f.org.issueToken({ withRefreshToken: true });
@@ -126,6 +128,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   for (const sub of subscriptions.splice(0)) sub.stop();
+  cdcJobs.splice(0);
   await store.close();
   await db.destroy();
   await f.emulator.close();
@@ -281,7 +284,16 @@ function subscribe(): CdcSubscription {
   const clock = { now: () => f.clock.now };
   const sub = subscribeSalesforceCdc(
     {
-      store,
+      store: {
+        getSyncCursor: (t, stream) => store.getSyncCursor(t, stream),
+        setSyncCursor: (c) => store.setSyncCursor(c),
+        getCredential: (t, name) => store.getCredential(t, name),
+        enqueueJob: async (job, now) => {
+          const out = await store.enqueueJob(job, now);
+          if (out.created) cdcJobs.push(out.job);
+          return out;
+        },
+      },
       ring,
       clientId: CLIENT_ID,
       accessToken: salesforceTokenProvider(
@@ -331,6 +343,47 @@ describe('Salesforce change events', () => {
     expect(await savedReplayId()).toBe(lastReplayId());
     await drain();
     expect(f.org.get(leadId)?.['Leadgate_Scored_At__c']).not.toBe(before);
+  });
+
+  it('fetches exactly the changed records, 200 ids a query, and leaves the sweep cursor alone', async () => {
+    const first = subscribe();
+    await first.ready;
+    f.org.update('Lead', seeded.leadIds[1] ?? '', { Title: 'VP Sales' });
+    await until(async () => (await savedReplayId()) === lastReplayId());
+    await drain();
+    first.stop();
+    const sweepCursor = await store.getSyncCursor(tenant.id, INCREMENTAL_STREAM);
+    // 450 open, scorable Leads changed by someone else while nobody listened.
+    const changed = seeded.leadIds.filter((_, i) => i % 10 !== 0);
+    expect(changed).toHaveLength(450);
+    f.clock.now += 60_000;
+    const changedAt = f.clock.now;
+    for (const id of changed)
+      f.org.update('Lead', id, { Title: 'Chief Executive Officer', NumberOfEmployees: 50_000 });
+    const queries = f.countRequests('GET', /\/query/);
+    const second = subscribe();
+    await second.ready;
+    await until(async () => (await savedReplayId()) === lastReplayId());
+    await second.idle();
+    const jobs = cdcJobs.slice(1);
+    expect(jobs.map((j) => j.type)).toEqual(['incremental']);
+    expect((jobs[0]?.payload as { recordIds: string[] }).recordIds.sort()).toEqual([...changed].sort());
+    f.clock.now += 1_000;
+    await drain();
+    // ceil(450 / 200) = 3 `WHERE Id IN (...)` queries, and no SystemModstamp sweep of Leads and Contacts.
+    expect(queries()).toBe(Math.ceil(changed.length / 200));
+    for (const id of changed) {
+      expect((await store.getLatestScore(tenant.id, id))?.scoredAt).toBeGreaterThanOrEqual(changedAt);
+    }
+    expect(await store.getSyncCursor(tenant.id, INCREMENTAL_STREAM)).toEqual(sweepCursor);
+    // The safety net still finds them: a sweep reads from its unchanged cursor.
+    const before = queries();
+    await queue.enqueue({ tenantId: tenant.id, type: 'incremental', payload: {} });
+    await drain();
+    expect(queries() - before).toBeGreaterThanOrEqual(2);
+    expect(Number((await store.getSyncCursor(tenant.id, INCREMENTAL_STREAM))?.cursor)).toBeGreaterThanOrEqual(
+      changedAt,
+    );
   });
 
   it('ignores the change events of our own write-backs', async () => {

@@ -11,6 +11,7 @@ import type {
 } from '../types.ts';
 import { ApiBudget } from './budget.ts';
 import { SalesforceClient, type ClientDeps } from './client.ts';
+import { listPeopleByIds } from './by-ids.ts';
 import { listPeopleChangedSince } from './incremental.ts';
 import { leadOutcomes, opportunityOutcomes } from './outcomes.ts';
 import { Pager, type Source } from './paging.ts';
@@ -49,6 +50,8 @@ export interface SalesforceConnectorOptions {
 export interface SalesforceConnector extends Connector {
   readonly crm: 'salesforce';
   readonly budget: ApiBudget;
+  /** Exactly these Leads and Contacts (ids from change events), one `WHERE Id IN` query per 200. */
+  listPeopleByIds(ids: readonly string[]): Promise<CanonicalPerson[]>;
 }
 
 export function createSalesforceConnector(options: SalesforceConnectorOptions): SalesforceConnector {
@@ -117,6 +120,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     listConsent: (cursor) => pager.backfill(consent, cursor),
     listPeopleChangedSince: (since, cursor) =>
       listPeopleChangedSince(pager, options.changedPageSize ?? 2000, since, cursor),
+    listPeopleByIds: (ids) => listPeopleByIds(pager, ids),
     writeScores: (writes: readonly ScoreWrite[]): Promise<WriteResult[]> =>
       writeScores(client, options.version, writes),
   };

@@ -14,3 +14,4 @@ export type { RetryDecision, RetryPolicy } from './retry.ts';
 export { SCORE_FIELDS, SCORED_OBJECTS, PERMISSION_SET, toSalesforceValues } from './fields.ts';
 export { COLLECTION_BATCH } from './write-scores.ts';
 export { OUTCOME_LEAD_CONVERTED, OUTCOME_OPPORTUNITY_CREATED } from './outcomes.ts';
+export { IDS_PER_QUERY, personObjectOf } from './by-ids.ts';
