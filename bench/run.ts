@@ -5,6 +5,7 @@
 const BENCHES: Readonly<Record<string, string>> = {
   scoring: './scoring.ts',
   hubspot: './hubspot.ts',
+  salesforce: './salesforce.ts',
 };
 
 const asked = process.argv[2];
