@@ -7,7 +7,7 @@ import {
 } from '../../connectors/index.ts';
 import type { NewScore, Store } from '../store/index.ts';
 import { sqliteFactory, type TestDb } from '../store/test-support.ts';
-import { decideWriteRetry, writeBackPending, type WriteBackDeps } from './write-back.ts';
+import { decideWriteRetry, WRITE_CONCURRENCY, writeBackPending, type WriteBackDeps } from './write-back.ts';
 
 const T = Date.UTC(2025, 5, 1);
 let db: TestDb;
@@ -182,6 +182,61 @@ describe('writeBackPending', () => {
     const { connector, calls } = fake();
     expect(await writeBackPending(deps(connector))).toMatchObject({ written: 1, superseded: 1 });
     expect(calls[0]?.map((w) => w.fields.score)).toEqual([70]);
+  });
+
+  it('keeps up to WRITE_CONCURRENCY batches in flight (HubSpot 4, Salesforce 1) and writes every score once', async () => {
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < 1_000; i++) await tx.insertScore(score(`p${i}`));
+    });
+    for (const crm of ['hubspot', 'salesforce'] as const) {
+      let inFlight = 0;
+      let most = 0;
+      const sent: string[] = [];
+      const connector: WriteBackDeps['connector'] = {
+        crm,
+        writeScores: async (writes) => {
+          inFlight++;
+          most = Math.max(most, inFlight);
+          sent.push(...writes.map((w) => w.crmId));
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          inFlight--;
+          return writes.map((w): WriteResult => ({ crmId: w.crmId, ok: true }));
+        },
+      };
+      const summary = await writeBackPending(deps(connector));
+      expect(summary).toMatchObject({ written: 1_000, calls: 10 });
+      expect(most).toBe(WRITE_CONCURRENCY[crm]);
+      expect(new Set(sent).size).toBe(1_000);
+      expect(sent).toHaveLength(1_000);
+      expect(Object.values(await states()).every((st) => st === 'written')).toBe(true);
+      // Pending again for the second CRM's run.
+      for (const st of await store.listScoresByWriteBack(tenantId, 'written', 1_000))
+        await store.setWriteBackState(tenantId, st.id, 'pending', T + 2);
+    }
+  });
+
+  it('on a stop code, lets the batches in flight finish and keep their results, starts no more, leaves the rest pending', async () => {
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < 1_000; i++) await tx.insertScore(score(`p${String(i).padStart(4, '0')}`));
+    });
+    let call = 0;
+    const connector: WriteBackDeps['connector'] = {
+      crm: 'hubspot',
+      writeScores: async (writes) => {
+        const n = call++;
+        // The second call is refused at once; the first, third and fourth answer later, successfully.
+        if (n === 1) throw new ConnectorError('unauthorized', 'token revoked');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return writes.map((w): WriteResult => ({ crmId: w.crmId, ok: true }));
+      },
+    };
+    await expect(writeBackPending(deps(connector, { concurrency: 4 }))).rejects.toMatchObject({
+      code: 'unauthorized',
+    });
+    expect(call).toBe(4);
+    const byState = Object.values(await states());
+    expect(byState.filter((st) => st === 'written')).toHaveLength(300);
+    expect(byState.filter((st) => st === 'pending')).toHaveLength(700);
   });
 
   it('refuses a connector that answers for the wrong records', async () => {

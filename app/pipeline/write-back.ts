@@ -21,6 +21,14 @@ import { reasonLinesOf, reasonsText } from './change.ts';
 /** HubSpot batch update takes 100 inputs; Salesforce sObject Collections takes 200 records. */
 export const WRITE_BATCH_SIZE: Readonly<Record<CrmKind, number>> = { hubspot: 100, salesforce: 200 };
 
+/**
+ * Batches in flight at once. One at a time, HubSpot write-back was latency-bound (a call every 126 ms
+ * where the 110 / 10 s window allows one every 91 ms); the portal's rate budget paces the calls, so
+ * a few in flight fill the window without exceeding it. Salesforce stays at one: its daily allocation
+ * is checked before each call, and overlapping calls would race that check.
+ */
+export const WRITE_CONCURRENCY: Readonly<Record<CrmKind, number>> = { hubspot: 4, salesforce: 1 };
+
 export const DEFAULT_MAX_ATTEMPTS = 5;
 
 export type Sleep = (ms: number) => Promise<void>;
@@ -32,6 +40,8 @@ export interface WriteBackDeps {
   clock: () => EpochMs;
   sleep: Sleep;
   batchSize?: number;
+  /** Batches in flight at once; WRITE_CONCURRENCY of the connector's CRM by default. */
+  concurrency?: number;
   maxAttempts?: number;
   /** Checked between batches: stop after the current one (graceful shutdown). */
   signal?: AbortSignal;
@@ -207,12 +217,17 @@ async function writeBatch(deps: WriteBackDeps, batch: readonly ScoreRecord[]): P
   return outcome;
 }
 
-const PAGE = 1_000;
+/**
+ * Pending scores read per round. A round ends when its last batch is answered, which leaves the
+ * window idle for about one call's latency: 50 batches per round keep that under ~2% of the time.
+ */
+const PAGE = 5_000;
 
 /** Writes every pending score of the tenant; resumable (state lives in the scores table). */
 export async function writeBackPending(deps: WriteBackDeps): Promise<WriteBackSummary> {
   const { store, tenantId } = deps;
   const batchSize = deps.batchSize ?? WRITE_BATCH_SIZE[deps.connector.crm];
+  const concurrency = Math.max(1, deps.concurrency ?? WRITE_CONCURRENCY[deps.connector.crm]);
   const summary: WriteBackSummary = {
     written: 0,
     deadLettered: 0,
@@ -232,16 +247,34 @@ export async function writeBackPending(deps: WriteBackDeps): Promise<WriteBackSu
       });
       summary.superseded += older.length;
     }
-    for (let i = 0; i < keep.length; i += batchSize) {
-      if (deps.signal?.aborted === true) {
-        summary.interrupted = true;
-        return summary;
+    // A person appears once per round (newest score only), so batches in flight never hold the same
+    // person, and a round ends before the next reads the table: no score is sent twice or out of order.
+    const batches: ScoreRecord[][] = [];
+    for (let i = 0; i < keep.length; i += batchSize) batches.push(keep.slice(i, i + batchSize));
+    let next = 0;
+    let failure: { error: unknown } | undefined;
+    const lane = async (): Promise<void> => {
+      while (failure === undefined && next < batches.length) {
+        if (deps.signal?.aborted === true) {
+          summary.interrupted = true;
+          return;
+        }
+        const batch = batches[next++] as ScoreRecord[];
+        try {
+          const result = await writeBatch(deps, batch);
+          summary.written += result.written;
+          summary.deadLettered += result.dead;
+          summary.calls += result.calls;
+        } catch (error) {
+          // The first failure stops new batches; those in flight finish and keep their results.
+          failure ??= { error };
+          return;
+        }
       }
-      const result = await writeBatch(deps, keep.slice(i, i + batchSize));
-      summary.written += result.written;
-      summary.deadLettered += result.dead;
-      summary.calls += result.calls;
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, lane));
+    if (failure !== undefined) throw failure.error;
+    if (summary.interrupted) return summary;
   }
 }
 
