@@ -33,7 +33,7 @@ async function startServer(config: Config): Promise<void> {
   process.stdout.write(`${runtimeBanner(runtime).join('\n')}\n`);
 }
 
-/** Sandbox mode: the HubSpot demo (emulator, install, backfill, scores), progress on stderr. */
+/** Sandbox mode: the demo with both CRMs (emulators, installs, backfill, scores), progress on stderr. */
 async function startDemo(config: Config): Promise<void> {
   // A signal during the wait for `live` stops the wait; the shutdown handlers close everything.
   const stop = new AbortController();

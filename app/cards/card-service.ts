@@ -32,3 +32,27 @@ export async function hubspotContactCard(
   }
   return buildCardContract(objectId, rows);
 }
+
+/**
+ * The card of one Salesforce Lead or Contact (the sandbox record page; the Lightning card reads the
+ * written fields instead). Undefined, like the HubSpot card, for an org that is not an active tenant
+ * and for a person the tenant does not know.
+ */
+export async function salesforcePersonCard(
+  store: CardStore,
+  orgId: string,
+  objectType: 'lead' | 'contact',
+  objectId: string,
+  now: EpochMs,
+): Promise<CardContract | undefined> {
+  const tenant = await store.findTenantByExternalId('salesforce', orgId);
+  if (tenant === undefined || tenant.status !== 'active') return undefined;
+  const rows = (await store.listScores(tenant.id, objectId, MAX_HISTORY)).filter(
+    (r) => r.objectType === objectType,
+  );
+  if (rows.length === 0) {
+    const record = await store.getRecordAsOf(tenant.id, objectType, objectId, now);
+    if (record === undefined) return undefined;
+  }
+  return buildCardContract(objectId, rows);
+}

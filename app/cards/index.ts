@@ -1,7 +1,13 @@
 /** Card routes (design §9): the HubSpot card's signed data route and the sandbox record page. */
-export { HUBSPOT_CARD_PATH, SANDBOX_CONTACT_PATH, cardRoutes } from './routes.ts';
+export {
+  HUBSPOT_CARD_PATH,
+  SANDBOX_CONTACT_PATH,
+  SANDBOX_SALESFORCE_CONTACT_PATH,
+  SANDBOX_SALESFORCE_LEAD_PATH,
+  cardRoutes,
+} from './routes.ts';
 export type { CardRouteDeps } from './routes.ts';
-export { hubspotContactCard } from './card-service.ts';
+export { hubspotContactCard, salesforcePersonCard } from './card-service.ts';
 export type { CardStore } from './card-service.ts';
 export {
   SIGNATURE_MAX_AGE_MS,

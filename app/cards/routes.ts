@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import type { Request, RequestHandler, Response } from 'express';
-import { unscoredCard } from '../../cards/contract/index.ts';
+import { unscoredCard, type CardContract } from '../../cards/contract/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { HttpError } from '../server/errors.ts';
 import type { Clock } from '../server/types.ts';
-import { hubspotContactCard } from './card-service.ts';
+import { hubspotContactCard, salesforcePersonCard } from './card-service.ts';
 import type { CardStore } from './card-service.ts';
 import { verifySignatureV3 } from '../../connectors/hubspot/index.ts';
 import { renderCardPage } from './sandbox-page.ts';
@@ -13,6 +13,9 @@ import { renderCardPage } from './sandbox-page.ts';
 export const HUBSPOT_CARD_PATH = '/cards/hubspot/score';
 /** The sandbox record page (sandbox mode only). */
 export const SANDBOX_CONTACT_PATH = '/sandbox/contacts/:id';
+/** The sandbox record pages of a Salesforce Lead and Contact (sandbox mode only); `?orgId=` optional. */
+export const SANDBOX_SALESFORCE_LEAD_PATH = '/sandbox/salesforce/leads/:id';
+export const SANDBOX_SALESFORCE_CONTACT_PATH = '/sandbox/salesforce/contacts/:id';
 
 export interface CardRouteDeps {
   readonly store: CardStore;
@@ -28,6 +31,9 @@ export interface CardRouteDeps {
 
 /** HubSpot ids are numeric (`context.portal.id`, `context.crm.objectId` are numbers). */
 const ID = /^[0-9]{1,20}$/;
+/** Salesforce ids: 15 or 18 characters; the first three name the object (salesforce.md §2). */
+const SF_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+const SF_PREFIX = { lead: '00Q', contact: '003' } as const;
 
 /**
  * One query value. The 'simple' query parser turns a repeated key into an array: hubspot.fetch may
@@ -82,6 +88,29 @@ async function sandboxPortalId(deps: CardRouteDeps, req: Request): Promise<strin
   return hubspot.length === 1 ? hubspot[0]?.externalId : undefined;
 }
 
+/** `?orgId=` when given (one Salesforce id), else the only Salesforce tenant, if there is exactly one. */
+async function sandboxOrgId(deps: CardRouteDeps, req: Request): Promise<string | undefined> {
+  const raw: unknown = req.query.orgId;
+  if (raw !== undefined) {
+    if (typeof raw !== 'string' || !SF_ID.test(raw)) {
+      throw new HttpError('bad_request', 'Query parameter orgId must be one Salesforce org id.');
+    }
+    return raw;
+  }
+  const orgs = (await deps.store.listTenants()).filter((t) => t.crm === 'salesforce');
+  return orgs.length === 1 ? orgs[0]?.externalId : undefined;
+}
+
+function sendCardPage(res: Response, card: CardContract, title: string): void {
+  noStore(res);
+  // No script, inline styles only: the page needs nothing else, so nothing else may load.
+  res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+  res
+    .status(card.state === 'not_found' ? 404 : 200)
+    .type('html')
+    .send(renderCardPage(card, title));
+}
+
 /**
  * The card routes: the HubSpot card's data (signed requests only) and, in sandbox mode, a record page
  * rendering the same contract. Unknown portal, uninstalled tenant and unknown contact are one 404.
@@ -108,14 +137,26 @@ export function cardRoutes(deps: CardRouteDeps): Router {
           ? undefined
           : await hubspotContactCard(deps.store, portalId, objectId, deps.clock.now())) ??
         unscoredCard(objectId, 'not_found');
-      noStore(res);
-      // No script, inline styles only: the page needs nothing else, so nothing else may load.
-      res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
-      res
-        .status(card.state === 'not_found' ? 404 : 200)
-        .type('html')
-        .send(renderCardPage(card, `Contact ${objectId} · leadgate`));
+      sendCardPage(res, card, `Contact ${objectId} · leadgate`);
     });
+
+    const salesforcePage =
+      (objectType: 'lead' | 'contact', label: string): RequestHandler =>
+      async (req, res) => {
+        const objectId = String(req.params.id);
+        if (!SF_ID.test(objectId) || !objectId.startsWith(SF_PREFIX[objectType])) {
+          throw new HttpError('not_found');
+        }
+        const orgId = await sandboxOrgId(deps, req);
+        const card =
+          (orgId === undefined
+            ? undefined
+            : await salesforcePersonCard(deps.store, orgId, objectType, objectId, deps.clock.now())) ??
+          unscoredCard(objectId, 'not_found');
+        sendCardPage(res, card, `Salesforce ${label} ${objectId} · leadgate`);
+      };
+    router.get(SANDBOX_SALESFORCE_LEAD_PATH, salesforcePage('lead', 'Lead'));
+    router.get(SANDBOX_SALESFORCE_CONTACT_PATH, salesforcePage('contact', 'Contact'));
   }
 
   return router;

@@ -43,6 +43,9 @@ export interface SandboxDemoConfig {
   readonly enabled: boolean;
   readonly hubspotPort: number;
   readonly contacts: number;
+  readonly salesforcePort: number;
+  /** Leads and Contacts in the demo org. */
+  readonly salesforcePeople: number;
 }
 
 /** Thrown by `loadConfig` with every problem found, so one start-up attempt reveals them all. */
@@ -201,6 +204,8 @@ export function loadConfig(env: RawEnv): Config {
       enabled: raw.LEADGATE_SANDBOX_DEMO !== 'off',
       hubspotPort: Number(raw.LEADGATE_SANDBOX_HUBSPOT_PORT),
       contacts: Number(raw.LEADGATE_SANDBOX_CONTACTS),
+      salesforcePort: Number(raw.LEADGATE_SANDBOX_SALESFORCE_PORT),
+      salesforcePeople: Number(raw.LEADGATE_SANDBOX_SALESFORCE_PEOPLE),
     },
   };
 }

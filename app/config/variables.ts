@@ -136,7 +136,7 @@ export const CONFIG_VARIABLES = [
   {
     name: 'LEADGATE_SANDBOX_DEMO',
     description:
-      'Sandbox mode only: `on` makes `npm start` run the HubSpot demo (emulator, seeded portal, OAuth install, backfill, scoring, write-back); `off` starts the bare server with the `sandbox` tenant only.',
+      'Sandbox mode only: `on` makes `npm start` run the demo with both CRMs (HubSpot and Salesforce emulators, a seeded portal and org, OAuth installs, backfill, scoring, write-back); `off` starts the bare server with the `sandbox` tenant only.',
     default: 'on',
     secret: false,
     schema: { type: 'string', enum: ['on', 'off'] },
@@ -153,6 +153,22 @@ export const CONFIG_VARIABLES = [
     description:
       'Contacts in the portal the sandbox demo generates on a fresh data folder; a resumed demo keeps the size it was created with.',
     default: '5000',
+    secret: false,
+    schema: { type: 'integer', minimum: 1, maximum: 200000 },
+  },
+  {
+    name: 'LEADGATE_SANDBOX_SALESFORCE_PORT',
+    description:
+      'Port of the Salesforce emulator the sandbox demo starts on 127.0.0.1 (0 picks a free port).',
+    default: '4102',
+    secret: false,
+    schema: { type: 'integer', minimum: 0, maximum: 65535 },
+  },
+  {
+    name: 'LEADGATE_SANDBOX_SALESFORCE_PEOPLE',
+    description:
+      'People (Leads and Contacts) in the Salesforce org the sandbox demo generates on a fresh data folder; a resumed demo keeps the size it was created with.',
+    default: '2000',
     secret: false,
     schema: { type: 'integer', minimum: 1, maximum: 200000 },
   },

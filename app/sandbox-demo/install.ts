@@ -1,6 +1,7 @@
 /**
- * Installs leadgate into the emulated portal the way an admin's browser would: our install route
- * redirects to the authorize page, which approves and redirects to our callback with code and state.
+ * Installs leadgate into an emulated portal or org the way an admin's browser would: our install route
+ * (`/install/hubspot`, `/install/salesforce`) redirects to the CRM's authorize page, which approves and
+ * redirects to our callback with code and state.
  */
 export class DemoInstallError extends Error {
   constructor(message: string) {
@@ -18,8 +19,11 @@ async function redirectOf(url: string, step: string): Promise<string> {
   return location;
 }
 
-export async function installThroughOAuth(baseUrl: string): Promise<void> {
-  const authorizeAt = await redirectOf(`${baseUrl}/install/hubspot`, 'the install route');
+export async function installThroughOAuth(
+  baseUrl: string,
+  installPath: '/install/hubspot' | '/install/salesforce' = '/install/hubspot',
+): Promise<void> {
+  const authorizeAt = await redirectOf(`${baseUrl}${installPath}`, `the install route ${installPath}`);
   const callback = await redirectOf(authorizeAt, 'the authorize page');
   const res = await fetch(callback, { redirect: 'manual' });
   if (res.status !== 200) {

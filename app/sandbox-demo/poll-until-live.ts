@@ -1,8 +1,13 @@
-import type { TenantStatus } from '../pipeline/index.ts';
+import type { PipelinePhase } from '../pipeline/index.ts';
 
-export interface PollUntilLiveOptions {
-  fetchStatus: () => Promise<TenantStatus | undefined>;
-  onStatus: (status: TenantStatus) => void;
+/** A tenant's status, or the demo's view over several (live when all are). */
+export interface Phased {
+  readonly phase: PipelinePhase;
+}
+
+export interface PollUntilLiveOptions<S extends Phased> {
+  fetchStatus: () => Promise<S | undefined>;
+  onStatus: (status: S) => void;
   /** Epoch ms after which waiting ends with an error. */
   deadline: number;
   now: () => number;
@@ -17,10 +22,10 @@ export interface PollUntilLiveOptions {
  * the server closed: ECONNRESET), and the jobs go on regardless. Only `stopped` or the deadline end
  * the wait, and the deadline's error says what the last poll failed with.
  */
-export async function pollUntilLive(options: PollUntilLiveOptions): Promise<TenantStatus> {
+export async function pollUntilLive<S extends Phased>(options: PollUntilLiveOptions<S>): Promise<S> {
   let lastFailure: unknown;
   for (;;) {
-    let status: TenantStatus | undefined;
+    let status: S | undefined;
     try {
       status = await options.fetchStatus();
       lastFailure = undefined;

@@ -18,9 +18,9 @@ export function bar(label: string, done: number, total: number): string {
 }
 
 export interface ProgressTotals {
-  /** Contacts in the portal. */
+  /** Contacts in the portal (Leads and Contacts in the org). */
   readonly contacts: number;
-  /** Contacts that may be scored (lawful basis, no opt-out). */
+  /** People that may be scored (lawful basis, no opt-out; Salesforce: open Leads and Contacts not opted out). */
   readonly scorable: number;
 }
 
@@ -34,18 +34,38 @@ export function progressLine(status: TenantStatus, totals: ProgressTotals): stri
   ].join('  ');
 }
 
-/** Draws lines on the sink, only when they change; `done` ends the last one. */
+/** One line per tenant the status lists, led by its CRM: `hubspot     live  synced [...]`. */
+export function progressLines(
+  statuses: readonly TenantStatus[],
+  totals: Readonly<Record<string, ProgressTotals>>,
+): string[] {
+  return statuses.flatMap((s) => {
+    const t = totals[s.crm];
+    return t === undefined ? [] : [`${s.crm.padEnd(10)}  ${progressLine(s, t)}`];
+  });
+}
+
+/**
+ * Draws a block of lines on the sink, only when it changes; `done` ends the last one. A terminal
+ * gets the block redrawn in place (cursor up over the previous one), a pipe one line per change.
+ */
 export class ProgressView {
-  private last = '';
+  private last: readonly string[] = [];
   constructor(private readonly sink: ProgressSink) {}
 
-  show(line: string): void {
-    if (line === this.last) return;
-    this.last = line;
-    this.sink.write(this.sink.isTTY === true ? `\r${line}\x1b[K` : `${line}\n`);
+  show(lines: string | readonly string[]): void {
+    const block = typeof lines === 'string' ? [lines] : lines;
+    if (block.length === 0 || block.join('\n') === this.last.join('\n')) return;
+    if (this.sink.isTTY === true) {
+      const up = this.last.length > 1 ? `\x1b[${this.last.length - 1}A` : '';
+      this.sink.write(`${up}\r${block.map((l) => `${l}\x1b[K`).join('\n')}`);
+    } else {
+      this.sink.write(`${block.join('\n')}\n`);
+    }
+    this.last = block;
   }
 
   done(): void {
-    if (this.sink.isTTY === true && this.last !== '') this.sink.write('\n');
+    if (this.sink.isTTY === true && this.last.length > 0) this.sink.write('\n');
   }
 }

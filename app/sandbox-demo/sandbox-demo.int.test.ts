@@ -8,6 +8,7 @@ import { createMetrics } from '../server/index.ts';
 import { runSandboxDemo, type SandboxDemo } from './index.ts';
 
 const CONTACTS = 300;
+const SALESFORCE_PEOPLE = 300;
 let dir: string;
 const running: SandboxDemo[] = [];
 
@@ -17,6 +18,8 @@ async function demo(progress: string[] = []): Promise<SandboxDemo> {
     PORT: '0',
     LEADGATE_SANDBOX_HUBSPOT_PORT: '0',
     LEADGATE_SANDBOX_CONTACTS: String(CONTACTS),
+    LEADGATE_SANDBOX_SALESFORCE_PORT: '0',
+    LEADGATE_SANDBOX_SALESFORCE_PEOPLE: String(SALESFORCE_PEOPLE),
   });
   const started = await runSandboxDemo(config, {
     runtime: { logger: capturedLogger().logger, metrics: createMetrics(), workerPollIntervalMs: 20 },
@@ -39,6 +42,13 @@ function propertyOf(d: SandboxDemo, id: string, name: string): string | undefine
   return d.portal.portal.get('contacts', id)?.properties.get(name);
 }
 
+/** A Leadgate_*__c value as the emulated org holds it. */
+function fieldOf(d: SandboxDemo, id: string, name: string): unknown {
+  return d.salesforce.org.org.get(id)?.[name];
+}
+
+type Statuses = { tenants: { crm: string; externalId: string; phase: string; written: number }[] };
+
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'leadgate-demo-'));
 });
@@ -60,21 +70,69 @@ describe('runSandboxDemo', () => {
         expect(propertyOf(d, id, name), `${name} of contact ${id}`).toMatch(/.+/);
       }
     }
-    expect(progress.at(-1)).toMatch(/^live .*written \[#{20}\]/);
+    const last = progress.at(-1) ?? '';
+    expect(last).toMatch(/^hubspot +live .*written \[#{20}\]/m);
+    expect(last).toMatch(/^salesforce +live .*written \[#{20}\]/m);
+  });
+
+  it('connects the Salesforce org through /install/salesforce and writes every scorable Lead and Contact', async () => {
+    const d = await demo();
+    const sf = d.salesforce;
+    expect(sf.resumed).toBe(false);
+    const ids = sf.org.scorableIds();
+    expect(ids.length).toBeGreaterThan(SALESFORCE_PEOPLE / 2);
+    for (const id of ids) {
+      for (const name of ['Leadgate_Score__c', 'Leadgate_Tier__c', 'Leadgate_Reasons__c']) {
+        expect(fieldOf(d, id, name), `${name} of ${id}`).not.toBeNull();
+      }
+    }
+    const tenant = await d.runtime.store.getTenant(sf.tenantId);
+    expect(tenant).toMatchObject({ crm: 'salesforce', externalId: sf.org.org.id, status: 'active' });
+  });
+
+  it('shows both CRMs in one status call with the demo key, and only the granted ones', async () => {
+    const d = await demo();
+    const res = await fetch(`${d.runtime.urls.adminApi}/status`, {
+      headers: { authorization: `Bearer ${d.apiKey}` },
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Statuses;
+    expect(body.tenants.map((t) => [t.crm, t.externalId, t.phase])).toEqual([
+      ['hubspot', String(d.portal.portal.id), 'live'],
+      ['salesforce', d.salesforce.org.org.id, 'live'],
+    ]);
+    expect(body.tenants.every((t) => t.written > 0)).toBe(true);
+    // The grant reaches the status list only: the Salesforce tenant's own routes stay closed to it.
+    const foreign = await fetch(`${d.runtime.urls.adminApi}/tenants/${d.salesforce.tenantId}/dead-letters`, {
+      headers: { authorization: `Bearer ${d.apiKey}` },
+    });
+    expect(foreign.status).toBe(404);
   });
 
   it('saves sandbox.json with mode 0600 in the documented shape', async () => {
     const d = await demo();
     const file = join(dir, 'sandbox.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { salesforce: { accessToken: string } };
+    expect(saved).toMatchObject({
       hubspot: {
         baseUrl: d.portal.emulator.url,
         portalId: d.portal.portal.id,
         accessToken: d.portal.portal.privateAppToken,
       },
+      salesforce: {
+        instanceUrl: d.salesforce.org.emulator.url,
+        orgId: d.salesforce.org.org.id,
+        accessToken: expect.stringMatching(/.+/) as unknown,
+      },
       apiKey: d.apiKey,
     });
+    // The saved session opens the org's REST API.
+    const leads = await fetch(
+      `${d.salesforce.org.emulator.url}/services/data/v64.0/query?q=${encodeURIComponent('SELECT Id FROM Lead LIMIT 1')}`,
+      { headers: { authorization: `Bearer ${saved.salesforce.accessToken}` } },
+    );
+    expect(leads.status).toBe(200);
     expect(d.lines.join('\n')).toContain(d.apiKey);
     expect(d.lines.join('\n')).toContain(d.portal.portal.privateAppToken);
   });
@@ -88,6 +146,26 @@ describe('runSandboxDemo', () => {
     expect(await res.text()).toContain(propertyOf(d, d.contactId, 'leadgate_score') ?? 'no score');
   });
 
+  it('serves the printed Salesforce Lead and Contact pages with the written score', async () => {
+    const d = await demo();
+    const sf = d.salesforce;
+    const text = d.lines.join('\n');
+    for (const [url, id] of [
+      [sf.leadUrl, sf.leadId],
+      [sf.contactUrl, sf.contactId],
+    ] as const) {
+      expect(text).toContain(url);
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      const score = fieldOf(d, id, 'Leadgate_Score__c');
+      expect(typeof score).toBe('number');
+      expect(await res.text()).toContain(`<span class="number">${String(score)}</span>`);
+    }
+    // A Lead id on the Contact page is no Contact.
+    const wrong = await fetch(sf.leadUrl.replace('/leads/', '/contacts/'));
+    expect(wrong.status).toBe(404);
+  });
+
   it('resumes on the same data dir: one tenant, the same key, scores still on the contacts', async () => {
     const first = await demo();
     await first.close();
@@ -96,9 +174,57 @@ describe('runSandboxDemo', () => {
     expect(second.resumed).toBe(true);
     expect(second.tenantId).toBe(first.tenantId);
     expect(second.apiKey).toBe(first.apiKey);
-    const hubspot = (await second.runtime.store.listTenants()).filter((t) => t.externalId !== 'sandbox');
-    expect(hubspot).toHaveLength(1);
+    const tenants = (await second.runtime.store.listTenants()).filter((t) => t.externalId !== 'sandbox');
+    expect(tenants.map((t) => t.crm).sort()).toEqual(['hubspot', 'salesforce']);
     for (const id of scorableIds(second)) expect(propertyOf(second, id, 'leadgate_score')).toMatch(/.+/);
+  });
+
+  it('resumes the Salesforce org: same org and tenant, one backfill, written scores back on the records', async () => {
+    const first = await demo();
+    const before = new Map(
+      first.salesforce.org.scorableIds().map((id) => [id, fieldOf(first, id, 'Leadgate_Score__c')]),
+    );
+    await first.close();
+    running.splice(0);
+    const second = await demo();
+    const sf = second.salesforce;
+    expect(sf.resumed).toBe(true);
+    expect(sf.org.org.id).toBe(first.salesforce.org.org.id);
+    expect(sf.tenantId).toBe(first.salesforce.tenantId);
+    // Two installs audited, only the first one queued a backfill.
+    const installs = (await second.runtime.store.listAuditRows(sf.tenantId, 0, 10_000)).filter(
+      (r) => r.action === 'install',
+    );
+    expect(installs.map((r) => (r.details as { backfillQueued?: boolean }).backfillQueued)).toEqual([
+      true,
+      false,
+    ]);
+    for (const [id, score] of before) expect(fieldOf(second, id, 'Leadgate_Score__c')).toBe(score);
+  });
+
+  it('rescores and writes a Lead changed in the org, through its change event', async () => {
+    const d = await demo();
+    const sf = d.salesforce;
+    const score = (id: string): number => Number(fieldOf(d, id, 'Leadgate_Score__c'));
+    const leads = sf.org.scorableIds().filter((id) => sf.org.objectOf(id) === 'Lead');
+    const target = leads.reduce((low, id) => (score(id) < score(low) ? id : low));
+    const before = score(target);
+    // Through the REST API with the saved session, as an SDR's edit would arrive.
+    const token = (
+      JSON.parse(readFileSync(join(dir, 'sandbox.json'), 'utf8')) as { salesforce: { accessToken: string } }
+    ).salesforce.accessToken;
+    const res = await fetch(`${sf.org.emulator.url}/services/data/v64.0/sobjects/Lead/${target}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ Title: 'Chief Executive Officer', NumberOfEmployees: 5000 }),
+    });
+    expect(res.status).toBe(204);
+    const after = await eventually(
+      () => (score(target) !== before ? score(target) : undefined),
+      'the new score written to the org',
+      30_000,
+    );
+    expect(after).not.toBe(before);
   });
 
   it('rescores and writes a contact changed in the emulator, through the webhook', async () => {
