@@ -26,6 +26,17 @@ const PERSON_ENTITIES: ReadonlySet<string> = new Set(['Lead', 'Contact']);
 const PERSON_ID = /^(?:00Q|003)[0-9A-Za-z]{12}(?:[0-9A-Za-z]{3})?$/;
 /** Record ids per targeted job, so a burst becomes a few bounded jobs rather than one huge payload. */
 export const IDS_PER_JOB = 2000;
+/** Handshakes refused for authentication in a row before the subscription gives up (the sweep covers). */
+const MAX_AUTH_ATTEMPTS = 3;
+
+/** The Bayeux server refused the session (reconnect "none" on handshake or connect). */
+class CometdAuthError extends Error {
+  constructor() {
+    super('Salesforce refused the streaming session (401::Authentication invalid)');
+    this.name = 'CometdAuthError';
+  }
+}
+
 /** Replay presets: -1 new events only (salesforce.md §8.2). */
 const TIP = -1;
 
@@ -161,17 +172,44 @@ export function subscribeSalesforceCdc(deps: CdcDeps, tenant: Tenant): CdcSubscr
     await saveReplay(last.event.replayId);
   };
 
-  const connect = async (from: number): Promise<void> => {
+  /** The token the live client uses; asking the provider again means Salesforce refused it. */
+  let token: string | undefined;
+  let reauthing = false;
+
+  /** Every event received so far is handled and its replay id saved. */
+  const drained = async (): Promise<void> => {
+    let seen: Promise<void> | undefined;
+    while (seen !== chain) {
+      seen = chain;
+      await seen;
+    }
+  };
+
+  const connect = async (from: number, rejected: boolean): Promise<void> => {
     const session = await loadSalesforceSession(deps.store, deps.ring, tenant.id);
     if (session === undefined) throw new Error(`tenant ${tenant.id} has no Salesforce session`);
+    // The Faye client's Authorization header is set once (salesforce.md §8.2): a new token means a
+    // new client. The provider renews when asked again for the token it last handed out.
+    if (token === undefined || rejected) token = await deps.accessToken();
     const conn = new jsforce.Connection({
       instanceUrl: session.instanceUrl,
-      accessToken: await deps.accessToken(),
+      accessToken: token,
       version: SALESFORCE_API_VERSION,
+    });
+    let subscribed = false;
+    let fail: (error: Error) => void = () => undefined;
+    // Salesforce answers an expired or revoked session with `401::Authentication invalid` on
+    // /meta/connect, or `403::Handshake denied` on /meta/handshake, both with reconnect "none": Faye
+    // stops there. Before the subscription is up that fails this connect; afterwards it re-handshakes.
+    const authFailure = new StreamingExtension.AuthFailure(() => {
+      if (client !== faye || stopped) return;
+      if (!subscribed) fail(new CometdAuthError());
+      else void reauthenticate();
     });
     // jsforce's bundled Faye typings omit disconnect(), which the Faye client has.
     const faye = conn.streaming.createClient([
       new StreamingExtension.Replay(CDC_CHANNEL, from),
+      authFailure,
     ]) as unknown as FayeClient;
     client = faye;
     const onMessage = (m: unknown): void => {
@@ -184,8 +222,10 @@ export function subscribeSalesforceCdc(deps: CdcDeps, tenant: Tenant): CdcSubscr
       });
     };
     await new Promise<void>((resolve, reject) => {
+      fail = reject;
       faye.subscribe(CDC_CHANNEL, onMessage).then(
         () => {
+          subscribed = true;
           resolve();
         },
         (err: unknown) => {
@@ -195,28 +235,73 @@ export function subscribeSalesforceCdc(deps: CdcDeps, tenant: Tenant): CdcSubscr
     });
   };
 
-  const start = async (): Promise<void> => {
-    const saved = await deps.store.getSyncCursor(tenant.id, CDC_CURSOR_STREAM);
-    const from = saved === undefined ? TIP : Number(saved.cursor);
-    try {
-      await connect(from);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : '';
-      if (stopped || !/replayId/.test(message)) throw error;
-      client?.disconnect();
-      deps.logger.warn('salesforce replay window lost; sweeping by SystemModstamp', { tenantId: tenant.id });
-      const now = deps.clock.now();
-      await deps.store.enqueueJob(
-        {
+  /** Subscribes from the saved replay id (the tip when none), renewing the token while it is refused. */
+  const open = async (rejected: boolean): Promise<void> => {
+    let refused = rejected;
+    let from: number | undefined;
+    for (let attempt = 1; ; attempt += 1) {
+      if (from === undefined) {
+        const saved = await deps.store.getSyncCursor(tenant.id, CDC_CURSOR_STREAM);
+        from = saved === undefined ? TIP : Number(saved.cursor);
+      }
+      try {
+        await connect(from, refused);
+        return;
+      } catch (error) {
+        client?.disconnect();
+        if (stopped) return;
+        if (error instanceof CometdAuthError && attempt < MAX_AUTH_ATTEMPTS) {
+          refused = true;
+          continue;
+        }
+        const message = error instanceof Error ? error.message : '';
+        if (from === TIP || !/replayId/.test(message)) throw error;
+        deps.logger.warn('salesforce replay window lost; sweeping by SystemModstamp', {
           tenantId: tenant.id,
-          type: 'incremental',
-          payload: { source: 'cdc-gap' },
-          idempotencyKey: `cdc:gap:${now}`,
-        },
-        now,
-      );
-      await connect(TIP);
+        });
+        const now = deps.clock.now();
+        await deps.store.enqueueJob(
+          {
+            tenantId: tenant.id,
+            type: 'incremental',
+            payload: { source: 'cdc-gap' },
+            idempotencyKey: `cdc:gap:${now}`,
+          },
+          now,
+        );
+        // The sweep covers what the bus forgot; the stream goes on from the tip.
+        from = TIP;
+        refused = false;
+      }
     }
+  };
+
+  /**
+   * The session behind a live subscription expired: drop the client, let the handled events' replay
+   * ids settle, renew the token through the provider and re-handshake from the last saved replay id,
+   * so the events published meanwhile are replayed rather than lost.
+   */
+  const reauthenticate = async (): Promise<void> => {
+    if (reauthing || stopped) return;
+    reauthing = true;
+    try {
+      client?.disconnect();
+      await drained();
+      deps.logger.info('salesforce change-event session expired; re-handshaking', { tenantId: tenant.id });
+      await open(true);
+    } catch (error) {
+      // The SystemModstamp sweep still finds every change; the fast path stays down until a restart.
+      deps.logger.warn('salesforce change events stopped', { tenantId: tenant.id, err: error });
+    } finally {
+      reauthing = false;
+    }
+    // stop() may have run during the awaits above (TypeScript keeps the narrowing from the top).
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
+    if (stopped) client?.disconnect();
+  };
+
+  const start = async (): Promise<void> => {
+    await open(false);
     if (stopped) client?.disconnect();
   };
 
@@ -225,11 +310,7 @@ export function subscribeSalesforceCdc(deps: CdcDeps, tenant: Tenant): CdcSubscr
     ready,
     idle: async () => {
       await ready;
-      let seen: Promise<void> | undefined;
-      while (seen !== chain) {
-        seen = chain;
-        await seen;
-      }
+      await drained();
     },
     stop: () => {
       stopped = true;

@@ -9,6 +9,7 @@ import {
 import {
   createSalesforceConnectorFactory,
   createSalesforceOAuthClient,
+  loadSalesforceSession,
   salesforceTokenProvider,
   saveSalesforceSession,
   sessionOf,
@@ -384,6 +385,41 @@ describe('Salesforce change events', () => {
     expect(Number((await store.getSyncCursor(tenant.id, INCREMENTAL_STREAM))?.cursor)).toBeGreaterThanOrEqual(
       changedAt,
     );
+  });
+
+  it('renews an expired session and re-handshakes from the saved replay id without losing events', async () => {
+    const sub = subscribe();
+    await sub.ready;
+    const [a, b, c, d] = [seeded.leadIds[1] ?? '', seeded.leadIds[2] ?? '', seeded.leadIds[3] ?? '', ''];
+    f.org.update('Lead', a, { Title: 'VP Sales' });
+    await until(async () => (await savedReplayId()) === lastReplayId());
+    const expired = (await loadSalesforceSession(store, ring, tenant.id))?.accessToken;
+    f.org.expireSessions();
+    // Changed while the subscription's session is dead: the first change meets the 401, the second
+    // has no client at all. Both must come back by replay after the re-handshake.
+    f.org.update('Lead', b, { Title: 'CFO' });
+    f.org.update('Contact', seeded.contactIds[0] ?? d, { Title: 'CTO' });
+    await until(async () => (await savedReplayId()) === lastReplayId());
+    const renewed = (await loadSalesforceSession(store, ring, tenant.id))?.accessToken;
+    expect(renewed).toBeDefined();
+    expect(renewed).not.toBe(expired);
+    // Still live on the new session.
+    f.org.update('Lead', c, { Title: 'COO' });
+    await until(async () => (await savedReplayId()) === lastReplayId());
+    await sub.idle();
+    const named = cdcJobs.flatMap((j) => (j.payload as { recordIds?: string[] }).recordIds ?? []);
+    expect(new Set(named)).toEqual(new Set([a, b, seeded.contactIds[0], c]));
+  });
+
+  it('starts on a stored session that expired meanwhile by renewing it first', async () => {
+    // Three idle hours: past the 2-hour session timeout; the refresh token still works.
+    f.clock.now += 3 * 3_600_000;
+    const expired = (await loadSalesforceSession(store, ring, tenant.id))?.accessToken;
+    const sub = subscribe();
+    await sub.ready;
+    expect((await loadSalesforceSession(store, ring, tenant.id))?.accessToken).not.toBe(expired);
+    f.org.update('Lead', seeded.leadIds[7] ?? '', { Title: 'Head of Growth' });
+    await until(async () => (await queued()) === 1);
   });
 
   it('ignores the change events of our own write-backs', async () => {

@@ -31,6 +31,8 @@ export async function startFixture(dailyApiLimit = 1_000_000): Promise<Fixture> 
     port: 0,
     clock: () => clock.now,
     bulkDefaultMaxRecords: 10_000,
+    // Held CometD connects re-check their session this often (real time), so expiry shows at once.
+    cometdAuthCheckMs: 20,
   });
   const org = emulator.createOrg({ dailyApiLimit });
   const sleeps: number[] = [];

@@ -38,6 +38,8 @@ export interface SalesforceEmulatorOptions {
   bulkDefaultMaxRecords?: number;
   bulkPollsUntilComplete?: number;
   cometdConnectTimeoutMs?: number;
+  /** How often a held CometD connect re-validates its session; default 10 s. */
+  cometdAuthCheckMs?: number;
 }
 
 export interface CreateOrgOptions {
@@ -112,6 +114,7 @@ export async function startSalesforceEmulator(
     bulkDefaultMaxRecords: options.bulkDefaultMaxRecords ?? 10_000,
     bulkPollsUntilComplete: options.bulkPollsUntilComplete ?? 0,
     cometdConnectTimeoutMs: options.cometdConnectTimeoutMs ?? 110_000,
+    cometdAuthCheckMs: options.cometdAuthCheckMs ?? 10_000,
   });
   state.tokens.apps.set(EMULATOR_CLIENT, {
     clientId: EMULATOR_CLIENT,

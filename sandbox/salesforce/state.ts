@@ -12,6 +12,8 @@ export interface EmulatorSettings {
   bulkPollsUntilComplete: number;
   /** How long a CometD `/meta/connect` is held open when nothing arrives. */
   cometdConnectTimeoutMs: number;
+  /** How often a held `/meta/connect` re-checks its session (Streaming API "regularly validates" it). */
+  cometdAuthCheckMs: number;
 }
 
 /** Everything the routes share: orgs, tokens, ids and the clock. */

@@ -11,6 +11,8 @@ type Message = Record<string, unknown>;
 interface Client {
   id: string;
   org: Org;
+  /** The session the client handshook with; Streaming API re-validates it while connected. */
+  accessToken: string;
   channels: Set<string>;
   queue: Message[];
   connected: boolean;
@@ -26,8 +28,48 @@ const REPLAY_INVALID_PREFIX = '400::';
  */
 export class CometdServer {
   private readonly clients = new Map<string, Client>();
+  private authCheck: NodeJS.Timeout | undefined;
 
   constructor(private readonly state: EmulatorState) {}
+
+  /**
+   * "Streaming API regularly validates the OAuth token or session ID while the client is connected.
+   * If client authentication is not valid … a Bayeux message is sent on the /meta/connect channel with
+   * an error value of 401::Authentication invalid and an advice field containing reconnect=none"
+   * (Streaming API guide, Handling Errors). Long polls do not extend the session: a subscriber whose
+   * token nobody else uses loses it after the session timeout.
+   */
+  private startAuthCheck(): void {
+    if (this.authCheck !== undefined) return;
+    this.authCheck = setInterval(() => {
+      for (const client of this.clients.values()) {
+        if (client.pending && !this.state.tokens.session(client.accessToken, { touch: false }))
+          this.rejectAuth(client);
+      }
+    }, this.state.settings.cometdAuthCheckMs);
+    this.authCheck.unref();
+  }
+
+  private authInvalid(base: Message): Message {
+    return {
+      ...base,
+      successful: false,
+      error: '401::Authentication invalid',
+      advice: { reconnect: 'none' },
+    };
+  }
+
+  /** Answers the held connect with the 401 and forgets the client. */
+  private rejectAuth(client: Client): void {
+    const pending = client.pending;
+    if (pending) {
+      clearTimeout(pending.timer);
+      delete client.pending;
+      const { channel, id, clientId } = pending.reply;
+      sendJson(pending.res, 200, [this.authInvalid({ channel, id, clientId })]);
+    }
+    this.drop(client);
+  }
 
   router(): Router {
     const router = Router();
@@ -40,6 +82,7 @@ export class CometdServer {
   }
 
   close(): void {
+    if (this.authCheck !== undefined) clearInterval(this.authCheck);
     for (const client of this.clients.values()) this.drop(client);
   }
 
@@ -62,14 +105,9 @@ export class CometdServer {
           continue;
         }
         base['clientId'] = client.id;
-        if (!bearerUser(this.state, req)) {
+        if (!bearerUser(this.state, req, { touch: false })) {
           // An expired session ends the stream; jsforce's AuthFailure extension watches for reconnect "none".
-          replies.push({
-            ...base,
-            successful: false,
-            error: '401::Authentication invalid',
-            advice: { reconnect: 'none' },
-          });
+          replies.push(this.authInvalid(base));
           this.drop(client);
           continue;
         }
@@ -110,7 +148,7 @@ export class CometdServer {
   }
 
   private handshake(req: Request, base: Message): Message {
-    const found = bearerUser(this.state, req);
+    const found = bearerUser(this.state, req, { touch: false });
     if (!found) {
       return {
         ...base,
@@ -120,9 +158,11 @@ export class CometdServer {
         ext: { sfdc: { failureReason: '401::Authentication invalid' }, replay: true },
       };
     }
+    this.startAuthCheck();
     const client: Client = {
       id: randomBytes(12).toString('base64url'),
       org: found.org,
+      accessToken: found.session.accessToken,
       channels: new Set(),
       queue: [],
       connected: false,
@@ -181,6 +221,12 @@ export class CometdServer {
   }
 
   private deliver(client: Client, event: ChangeEvent): void {
+    // Validated before delivering: a client whose session ended gets the 401, not the event, and
+    // finds it again by replay once it has re-authenticated.
+    if (!this.state.tokens.session(client.accessToken, { touch: false })) {
+      this.rejectAuth(client);
+      return;
+    }
     for (const channel of client.channels) {
       if (channel === ALL_CHANGE_EVENTS || channel === event.channel)
         client.queue.push(this.toMessage(channel, event));

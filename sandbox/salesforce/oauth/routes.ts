@@ -231,12 +231,13 @@ function defaultUser(state: EmulatorState): { org: Org; user: StoredRecord } | u
 export function bearerUser(
   state: EmulatorState,
   req: Request,
+  options: { touch?: boolean } = {},
 ): { org: Org; user: StoredRecord; session: Session } | undefined {
   const header = req.header('authorization') ?? '';
   const match = /^(?:Bearer|OAuth)\s+(\S+)$/i.exec(header);
   const tokenValue = match?.[1] ?? queryParam(req, 'oauth_token');
   if (tokenValue === undefined) return undefined;
-  const session = state.tokens.session(tokenValue);
+  const session = state.tokens.session(tokenValue, options);
   const org = session ? state.orgs.get(session.orgId) : undefined;
   const user = session && org ? org.get(session.userId) : undefined;
   return session && org && user ? { org, user, session } : undefined;

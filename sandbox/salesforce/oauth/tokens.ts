@@ -79,13 +79,16 @@ export class TokenRegistry {
     return grant;
   }
 
-  /** The live session for a bearer token, touching its inactivity timer; undefined when expired or revoked. */
-  session(accessToken: string): Session | undefined {
+  /**
+   * The live session for a bearer token, touching its inactivity timer unless `touch` is false (CometD
+   * long polls do not keep a session alive); undefined when expired or revoked.
+   */
+  session(accessToken: string, options: { touch?: boolean } = {}): Session | undefined {
     const s = this.sessions.get(accessToken);
     if (!s || s.revoked) return undefined;
     const now = this.clock();
     if (now - s.lastUsedAt > this.sessionTimeoutMs) return undefined;
-    s.lastUsedAt = now;
+    if (options.touch !== false) s.lastUsedAt = now;
     return s;
   }
 
