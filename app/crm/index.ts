@@ -42,8 +42,14 @@ export {
 export type { SalesforceFlow, SalesforceSession, SalesforceTokenDeps } from './salesforce-tokens.ts';
 export { createSalesforceConnectorFactory } from './salesforce-connectors.ts';
 export type { SalesforceConnectorFactoryDeps, SalesforceConnectorFor } from './salesforce-connectors.ts';
-export { jwtGrant } from './salesforce-jwt.ts';
-export type { SalesforceJwtSettings } from './salesforce-jwt.ts';
+export {
+  jwtGrant,
+  jwtGrantWithKey,
+  loadJwtKey,
+  saveJwtKey,
+  SALESFORCE_JWT_CREDENTIAL,
+} from './salesforce-jwt.ts';
+export type { SalesforceJwtSettings, SalesforceJwtKey } from './salesforce-jwt.ts';
 export {
   subscribeSalesforceCdc,
   isOwnChange,

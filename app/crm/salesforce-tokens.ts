@@ -8,6 +8,7 @@ import {
   type SalesforceGrant,
   type SalesforceOAuthClient,
 } from './salesforce-oauth.ts';
+import { jwtGrantWithKey, loadJwtKey } from './salesforce-jwt.ts';
 import { markTokensRevoked, type TokenStore } from './tokens.ts';
 
 /** Name of the encrypted credential row holding a Salesforce tenant's session. */
@@ -105,10 +106,16 @@ export function salesforceTokenProvider(deps: SalesforceTokenDeps, tenant: Tenan
     let grant: SalesforceGrant;
     try {
       if (current.flow === 'jwt') {
-        if (deps.jwt === undefined || current.username === null) {
-          throw new ConnectorError('unauthorized', 'JWT-connected org and no JWT signer configured');
+        // No refresh token in the JWT bearer flow (salesforce.md §1.5): sign a new assertion with the
+        // tenant's stored key (or the configured signer) and exchange it.
+        const key = await loadJwtKey(deps.store, deps.ring, tenant.id);
+        if (key !== undefined) grant = await jwtGrantWithKey(key);
+        else if (deps.jwt !== undefined && current.username !== null)
+          grant = await deps.jwt(current.username);
+        else throw new ConnectorError('unauthorized', 'JWT-connected org without a stored key or signer');
+        if (grant.orgId !== current.orgId) {
+          throw new ConnectorError('unauthorized', 'the JWT assertion logged in to another org');
         }
-        grant = await deps.jwt(current.username);
       } else {
         if (current.refreshToken === null) throw new ConnectorError('unauthorized', 'no refresh token');
         grant = await deps.oauth.refresh(current.refreshToken);

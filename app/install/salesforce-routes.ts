@@ -59,6 +59,8 @@ export async function completeSalesforceConnect(
   grant: SalesforceGrant,
   flow: SalesforceFlow,
   username: string | null,
+  /** Runs once the tenant exists and its session is saved, before the schema work (JWT: store the key). */
+  beforeSchema?: (tenant: Tenant) => Promise<void>,
 ): Promise<SalesforceInstallResult> {
   const now = deps.clock.now();
   const { tenant, created } = await tenantFor(
@@ -69,6 +71,7 @@ export async function completeSalesforceConnect(
     now,
   );
   await saveSalesforceSession(deps.store, deps.ring, tenant.id, sessionOf(grant, flow, username, now), now);
+  await beforeSchema?.(tenant);
   const backfillQueued = await finishConnect(deps, tenant, await deps.connectorFor(tenant), {
     crm: 'salesforce',
     orgId: grant.orgId,
