@@ -45,24 +45,34 @@ describe('npm start (app/main.ts)', () => {
     expect(statSync(join(dir, 'data', 'sandbox.json')).mode & 0o777).toBe(0o600);
   });
 
-  it('runs the HubSpot demo in sandbox mode: prints the URLs and key, reaches live, exits 0 on SIGTERM', async () => {
+  it('runs the two-CRM demo in sandbox mode: prints the URLs and key, reaches live, exits 0 on SIGTERM', async () => {
     const child = startMain({
       PORT: '0',
       LEADGATE_SANDBOX_HUBSPOT_PORT: '0',
       LEADGATE_SANDBOX_CONTACTS: '200',
+      LEADGATE_SANDBOX_SALESFORCE_PORT: '0',
+      LEADGATE_SANDBOX_SALESFORCE_PEOPLE: '200',
       LEADGATE_DATA_DIR: join(dir, 'data'),
     });
     const contact = /contact page: +(http:\S+)/.exec(await child.waitForLine(/contact page:/))?.[1] ?? '';
     const key = /admin API key: +(\S+)/.exec(await child.waitForLine(/admin API key:/))?.[1] ?? '';
     const base = new URL(contact).origin;
     const status = await fetch(`${base}/api/v1/status`, { headers: { authorization: `Bearer ${key}` } });
-    expect(await status.json()).toMatchObject({ tenants: [{ crm: 'hubspot', phase: 'live', synced: 200 }] });
+    expect(await status.json()).toMatchObject({
+      tenants: [
+        { crm: 'hubspot', phase: 'live', synced: 200 },
+        { crm: 'salesforce', phase: 'live' },
+      ],
+    });
     expect((await fetch(contact)).status).toBe(200);
+    const lead = /lead page: +(http:\S+)/.exec(await child.waitForLine(/lead page:/))?.[1] ?? '';
+    expect((await fetch(lead)).status).toBe(200);
     child.proc.kill('SIGTERM');
     const exit = await child.exited;
     expect(exit.code).toBe(0);
     expect(exit.stdout).toMatch(/private-app token: +pat-/);
-    expect(exit.stderr).toMatch(/live +synced \[#+\] 200\/200/);
+    expect(exit.stderr).toMatch(/^hubspot +live +synced \[#+\] 200\/200/m);
+    expect(exit.stderr).toMatch(/^salesforce +live +synced \[#+\]/m);
   });
 
   it('lists every configuration problem on stderr and exits 1 when the environment is invalid', async () => {

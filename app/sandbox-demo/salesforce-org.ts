@@ -39,6 +39,11 @@ export interface DemoOrg {
   readonly objectOf: (id: string) => 'Lead' | 'Contact';
   /** People that may be scored: not opted out, not a converted (closed) Lead. */
   readonly scorableIds: () => string[];
+  /**
+   * What the progress bars count: every Lead and Contact (a conversion adds a Contact), and those not
+   * opted out, converted Leads included (the pipeline scores every person it syncs).
+   */
+  readonly totals: () => { contacts: number; scorable: number };
 }
 
 const INDUSTRY: Readonly<Record<string, string>> = {
@@ -225,6 +230,15 @@ export async function startDemoOrg(params: DemoOrgParams, port: number): Promise
           .map((r) => String(r['Id'])),
         ...org.query('SELECT Id FROM Contact WHERE HasOptedOutOfEmail = false').map((r) => String(r['Id'])),
       ],
+      totals: () => {
+        const count = (soql: string): number => org.query(soql).length;
+        return {
+          contacts: count('SELECT Id FROM Lead') + count('SELECT Id FROM Contact'),
+          scorable:
+            count('SELECT Id FROM Lead WHERE HasOptedOutOfEmail = false') +
+            count('SELECT Id FROM Contact WHERE HasOptedOutOfEmail = false'),
+        };
+      },
     };
   } catch (err) {
     await emulator.close();
