@@ -360,7 +360,7 @@ rescore and write-back, each waiting for the worker.
 | ${fmt(cdc.changes)} | ${fmt(cdc.written)} | ${fmt(cdc.median)} ms | ${fmt(cdc.p95)} ms | ${fmt(cdc.max)} ms | ${fmt(cdc.calls)} | ${s(cdc.drainedSeconds)} s (changes made over ${s(cdc.offeredSeconds)} s) |
 
 ${fmt(cdc.calls / cdc.changes, 2)} API calls per change (reads of the changed records and Collections writes,
-as the subscriber and the incremental, rescore and write-back jobs of this commit make them). The
+as the subscriber and the incremental, rescore and write-back jobs of the checked-out code make them). The
 first change after install, on an idle runtime, took ${fmt(cdc.firstMs)} ms (the worker polls every 1 s when idle).
 `;
 writeSection('salesforce', markdown);
