@@ -197,6 +197,37 @@ describe('change events after connect', () => {
   });
 });
 
+describe('change-event subscriptions and the runtime', () => {
+  /** CometD is real sockets: wait (bounded, 5 s) until the emulator sees `n` subscribers. */
+  async function subscribers(n: number): Promise<number> {
+    for (let i = 0; i < 500 && emulator.cometdClients() !== n; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    return emulator.cometdClients();
+  }
+
+  it('stops with the runtime and resubscribes the connected org when a new runtime starts', async () => {
+    await fetch((await authorize()).callback);
+    expect(await subscribers(1)).toBe(1);
+    await runtime.close();
+    expect(await subscribers(0)).toBe(0);
+
+    runtime = await buildRuntime(loadConfig({ LEADGATE_DATA_DIR: dir, PORT: '0' }), {
+      logger: capturedLogger().logger,
+      metrics: createMetrics(),
+      clock: { now: () => now },
+      handlers: {},
+      sleep: () => Promise.resolve(),
+      salesforce: {
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        loginUrl: emulator.url,
+        verifyWaitsMs: [0],
+      },
+    });
+    expect(await subscribers(1)).toBe(1);
+  });
+});
+
 describe('JWT bearer connect through @salesforce/core', () => {
   it('connects a server-to-server org: tenant, session without refresh token, fields, backfill', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });

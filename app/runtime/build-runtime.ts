@@ -268,6 +268,10 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
     parts.server = { name: 'http server', close: () => server.close() };
     if (config.sandbox && config.port === 0) publicUrl = server.url;
     worker.start();
+    // Change events: the orgs connected before this start subscribe now, later ones from onConnected;
+    // all stop with the worker. Several processes may each subscribe: jobs are keyed by replay id, and a
+    // second process batching differently at worst refetches records whose unchanged scores write nothing.
+    if (cdc !== undefined) for (const tenant of await store.listTenants()) cdc.ensure(tenant);
     // The incremental sweep runs and stops with the worker; only a worker that runs incremental jobs needs it.
     const sweep = jobTypes.includes('incremental')
       ? startIncrementalSweep({
@@ -282,6 +286,7 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
     parts.worker = {
       name: 'worker',
       close: async () => {
+        cdc?.stopAll();
         await sweep?.stop();
         await worker.stop();
       },

@@ -99,6 +99,8 @@ export interface SalesforceEmulator {
   org(orgId: string): OrgHandle;
   registerConnectedApp(app: ConnectedApp): void;
   readonly faults: FaultController;
+  /** CometD clients handshaken and not yet disconnected (change-event subscribers listening now). */
+  cometdClients(): number;
   close(): Promise<void>;
 }
 
@@ -291,6 +293,7 @@ export async function startSalesforceEmulator(
   return {
     url: state.baseUrl,
     faults,
+    cometdClients: () => cometd.clientCount(),
     registerConnectedApp: (connectedApp) => state.tokens.apps.set(connectedApp.clientId, connectedApp),
     createOrg: (o = {}) => {
       const orgId = state.ids.next('00D');

@@ -81,6 +81,11 @@ export class CometdServer {
     return router;
   }
 
+  /** Handshaken clients not yet disconnected: how many subscribers are listening. */
+  clientCount(): number {
+    return this.clients.size;
+  }
+
   close(): void {
     if (this.authCheck !== undefined) clearInterval(this.authCheck);
     for (const client of this.clients.values()) this.drop(client);
