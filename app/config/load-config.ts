@@ -27,6 +27,7 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly maxBodyBytes: number;
   readonly jobConcurrencyPerTenant: number;
+  readonly workerSlots: number;
   readonly shutdownTimeoutMs: number;
   /** Interval of the incremental sweep (app/pipeline/sweep.ts). */
   readonly syncIntervalMs: number;
@@ -194,6 +195,7 @@ export function loadConfig(env: RawEnv): Config {
     logLevel: LOG_LEVELS.find((l) => l === raw.LEADGATE_LOG_LEVEL) ?? 'info',
     maxBodyBytes,
     jobConcurrencyPerTenant: Number(raw.LEADGATE_JOB_CONCURRENCY_PER_TENANT),
+    workerSlots: Number(raw.LEADGATE_WORKER_SLOTS),
     shutdownTimeoutMs: Number(raw.LEADGATE_SHUTDOWN_TIMEOUT_MS),
     syncIntervalMs: Number(raw.LEADGATE_SYNC_INTERVAL_MS),
     publicUrl: (publicUrlText ?? `http://localhost:${port}`).replace(/\/+$/, ''),

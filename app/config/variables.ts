@@ -109,6 +109,14 @@ export const CONFIG_VARIABLES = [
     schema: { type: 'integer', minimum: 1, maximum: 64 },
   },
   {
+    name: 'LEADGATE_WORKER_SLOTS',
+    description:
+      "Jobs one process runs at the same time. Jobs mostly wait on CRM APIs, so with one slot a tenant's rate-limited backfill would hold every other tenant's jobs in the queue.",
+    default: '2',
+    secret: false,
+    schema: { type: 'integer', minimum: 1, maximum: 64 },
+  },
+  {
     name: 'LEADGATE_SHUTDOWN_TIMEOUT_MS',
     description:
       'On SIGTERM, how long in-flight requests may take to finish before their connections are cut.',

@@ -61,7 +61,7 @@ describe.each(factories)('worker on $kind', (factory) => {
     await raw.close();
   });
 
-  function setup(handler: JobHandler, type = 'sync') {
+  function setup(handler: JobHandler, type = 'sync', slots?: number) {
     const events: WorkerEvent[] = [];
     const { sleep, tick } = controlledSleep();
     const queue = createJobQueue(store, {
@@ -77,6 +77,7 @@ describe.each(factories)('worker on $kind', (factory) => {
       sleep,
       clock: () => now,
       onEvent: (e) => events.push(e),
+      ...(slots === undefined ? {} : { slots }),
     }).register(type, handler);
     return { worker, queue, events, tick };
   }
@@ -160,6 +161,52 @@ describe.each(factories)('worker on $kind', (factory) => {
       attempts: 0,
       checkpoint: { step: 2 },
     });
+  });
+
+  it('runs as many jobs at once as it has slots, and no more', async () => {
+    const release = gate();
+    let running = 0;
+    let most = 0;
+    const bothRunning = gate();
+    const { worker, queue, tick } = setup(
+      async () => {
+        running++;
+        most = Math.max(most, running);
+        if (running === 2) bothRunning.open();
+        await release.opened;
+        running--;
+        return 'done';
+      },
+      'sync',
+      2,
+    );
+    // Three tenants so the per-tenant limit is not what holds the third job back.
+    const jobs = await Promise.all(
+      ['a', 'b', 'c'].map((t) => queue.enqueue({ tenantId: `${tenantId}${t}`, type: 'sync', payload: null })),
+    );
+    worker.start();
+    await bothRunning.opened;
+    tick();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(most).toBe(2);
+    const states = await Promise.all(jobs.map(({ job }) => store.getJob(job.tenantId, job.id)));
+    expect(states.filter((j) => j?.state === 'running')).toHaveLength(2);
+    release.open();
+    for (
+      let i = 0;
+      i < 200 &&
+      (await Promise.all(jobs.map(({ job }) => store.getJob(job.tenantId, job.id)))).some(
+        (j) => j?.state !== 'done',
+      );
+      i++
+    ) {
+      tick();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await worker.stop();
+    expect(most).toBe(2);
+    const done = await Promise.all(jobs.map(({ job }) => store.getJob(job.tenantId, job.id)));
+    expect(done.map((j) => j?.state)).toEqual(['done', 'done', 'done']);
   });
 
   it('claims only job types it has a handler for', async () => {

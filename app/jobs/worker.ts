@@ -30,6 +30,12 @@ export interface WorkerOptions {
   store: Store;
   queue: JobQueue;
   workerId: string;
+  /**
+   * Jobs this worker runs at the same time (default 1). Jobs wait on CRM APIs far more than on the
+   * CPU, so one tenant's rate-limited backfill should not hold every other tenant's jobs in the queue;
+   * the queue's per-tenant limit still applies at claim time.
+   */
+  slots?: number;
   /** wait between polls when no job is runnable */
   pollIntervalMs?: number;
   /** heartbeat period; default a third of the lease */
@@ -60,7 +66,7 @@ export const realSleep: Sleep = async (ms, signal) => {
 export class Worker {
   private readonly handlers = new Map<string, JobHandler>();
   private readonly stopController = new AbortController();
-  private loop: Promise<void> | undefined;
+  private loops: Promise<void>[] = [];
   private readonly sleep: Sleep;
   private readonly pollIntervalMs: number;
   private readonly heartbeatMs: number;
@@ -79,14 +85,18 @@ export class Worker {
 
   /** Starts polling in the background; stop() ends it. */
   start(): void {
-    if (this.loop !== undefined) throw new Error('worker already started');
-    this.loop = this.run();
+    if (this.loops.length > 0) throw new Error('worker already started');
+    const slots = this.options.slots ?? 1;
+    if (!Number.isInteger(slots) || slots < 1)
+      throw new Error(`worker slots must be a whole number ≥ 1, got ${slots}`);
+    // Each slot is its own claim-run loop; they share the handlers and the stop signal.
+    for (let slot = 0; slot < slots; slot++) this.loops.push(this.run());
   }
 
-  /** Stops claiming, lets the running job finish its current step, and resolves when the worker is idle. */
+  /** Stops claiming, lets the running jobs finish their current step, and resolves when the worker is idle. */
   async stop(): Promise<void> {
     this.stopController.abort();
-    await this.loop;
+    await Promise.all(this.loops);
   }
 
   private async run(): Promise<void> {

@@ -13,7 +13,7 @@ export type JobHandlers = Readonly<Record<string, JobHandler>>;
 
 export interface RuntimeWorkerOptions {
   readonly store: Store;
-  readonly config: Pick<Config, 'jobConcurrencyPerTenant'>;
+  readonly config: Pick<Config, 'jobConcurrencyPerTenant' | 'workerSlots'>;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly handlers?: JobHandlers;
@@ -54,6 +54,7 @@ export function createRuntimeWorker(options: RuntimeWorkerOptions): RuntimeWorke
     store,
     queue,
     workerId,
+    slots: config.workerSlots,
     onEvent: workerEventHandler(logger.child({ component: 'worker', workerId }), metrics),
     ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
   });

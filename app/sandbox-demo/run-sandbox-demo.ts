@@ -20,9 +20,7 @@ import {
   startDemoOrg,
   type DemoOrg,
 } from './salesforce-org.ts';
-import { createPipelineHandlers, type PipelinePhase, type TenantStatus } from '../pipeline/index.ts';
-import { Worker } from '../jobs/index.ts';
-import type { Tenant } from '../store/index.ts';
+import type { PipelinePhase, TenantStatus } from '../pipeline/index.ts';
 
 export interface SandboxDemoOptions {
   /** Passed to buildRuntime; the HubSpot and Salesforce apps are always the emulators'. */
@@ -231,42 +229,6 @@ async function prepare(
 }
 
 /**
- * A second worker over the runtime's queue, as a second `leadgate worker` process would be: the
- * runtime's one worker runs one job at a time, so without it the org's backfill waited behind the
- * portal's, which HubSpot's 110 requests / 10 s make the long one. Per-tenant limits still hold (the
- * queue enforces them at claim time). None when the caller brought its own handlers.
- */
-function startSecondWorker(runtime: Runtime, options: SandboxDemoOptions): Closer | undefined {
-  const { hubspot, salesforce } = runtime;
-  if (options.runtime?.handlers !== undefined || hubspot === null || salesforce === null) return undefined;
-  const handlers = createPipelineHandlers({
-    store: runtime.store,
-    connectorFor: (tenant: Tenant) =>
-      tenant.crm === 'salesforce' ? salesforce.connectorFor(tenant) : hubspot.connectorFor(tenant),
-    clock: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  });
-  const logger = runtime.logger.child({ component: 'worker', workerId: `${runtime.workerId}:2` });
-  const worker = new Worker({
-    store: runtime.store,
-    queue: runtime.queue,
-    workerId: `${runtime.workerId}:2`,
-    ...(options.runtime?.workerPollIntervalMs === undefined
-      ? {}
-      : { pollIntervalMs: options.runtime.workerPollIntervalMs }),
-    onEvent: (event) => {
-      if (event.type === 'error' || event.type === 'failed') {
-        logger.warn('demo worker job problem', { type: event.type, error: String(event.error) });
-      }
-    },
-  });
-  for (const [type, handler] of Object.entries(handlers)) worker.register(type, handler);
-  worker.start();
-  let stopped: Promise<void> | undefined;
-  return { name: 'demo worker', close: () => (stopped ??= worker.stop()) };
-}
-
-/**
  * The sandbox demo behind `npm start` (issue 4 item 9, issue 5 item 8): both emulators, a seeded
  * HubSpot portal and Salesforce org, leadgate installed into each through the real OAuth flows,
  * HubSpot webhooks and Salesforce change events pointed at us, and a wait until both backfills are
@@ -293,10 +255,6 @@ export async function runSandboxDemo(config: Config, options: SandboxDemoOptions
     for (const c of emulatorClosers) await c.close();
   };
   let runtime: Runtime | undefined;
-  const extraClosers: Closer[] = [];
-  const closeExtra = async (): Promise<void> => {
-    for (const c of extraClosers) await c.close();
-  };
   try {
     const org = await startDemoOrg(
       { seed: params.seed, people: params.salesforcePeople, now: params.now },
@@ -304,10 +262,7 @@ export async function runSandboxDemo(config: Config, options: SandboxDemoOptions
     );
     emulatorClosers.push(emulatorCloser('salesforce emulator', () => org.emulator.close()));
     runtime = await prepare(config, portal, org, options);
-    const second = startSecondWorker(runtime, options);
-    // Stopped before the runtime's closers: it shares the runtime's store.
-    if (second !== undefined) extraClosers.push(second);
-    options.onStarted?.({ runtime, closers: [...extraClosers, ...runtime.closers, ...emulatorClosers] });
+    options.onStarted?.({ runtime, closers: [...runtime.closers, ...emulatorClosers] });
     const { store, logger } = runtime;
     const portalId = String(portal.portal.id);
     const resumed = (await store.findTenantByExternalId('hubspot', portalId)) !== undefined;
@@ -389,7 +344,7 @@ export async function runSandboxDemo(config: Config, options: SandboxDemoOptions
       contactId: sfContactId,
       contactUrl: `${runtime.urls.base}/sandbox/salesforce/contacts/${sfContactId}?orgId=${org.org.id}`,
     };
-    const closers = [...extraClosers, ...runtime.closers, ...emulatorClosers];
+    const closers = [...runtime.closers, ...emulatorClosers];
     const rt = runtime;
     return {
       runtime,
@@ -414,13 +369,11 @@ export async function runSandboxDemo(config: Config, options: SandboxDemoOptions
       }),
       closers,
       close: async () => {
-        await closeExtra();
         await rt.close();
         await closeEmulators();
       },
     };
   } catch (err) {
-    await closeExtra();
     await runtime?.close();
     await closeEmulators();
     throw err;
