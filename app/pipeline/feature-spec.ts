@@ -154,6 +154,11 @@ export const CRM_FEATURE_SPEC: FeatureSpec = {
 export interface CrmFieldMap {
   person: { jobTitle: string[]; email: string[]; leadSource: string[]; country: string[] };
   company: { industry: string[]; employees: string[]; annualRevenue: string[]; country: string[] };
+  /**
+   * Person records the CRM has closed (it refuses writes to them): kept for training, never scored
+   * or written back. A record is closed when its `property` holds `equals`.
+   */
+  closed?: readonly { objectType: string; property: string; equals: string }[];
 }
 
 export const CRM_FIELDS: Readonly<Record<CrmKind, CrmFieldMap>> = {
@@ -185,6 +190,9 @@ export const CRM_FIELDS: Readonly<Record<CrmKind, CrmFieldMap>> = {
       annualRevenue: ['AnnualRevenue'],
       country: ['BillingCountry', 'Country'],
     },
+    // A converted Lead refuses every update (CANNOT_UPDATE_CONVERTED_LEAD); the person goes on as
+    // its ConvertedContactId Contact, and the conversion stays the Lead's outcome.
+    closed: [{ objectType: 'lead', property: 'IsConverted', equals: 'true' }],
   },
 };
 

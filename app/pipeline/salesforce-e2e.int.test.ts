@@ -23,7 +23,11 @@ import { createJobQueue, Worker, type JobQueue } from '../jobs/index.ts';
 import { createKeyRing, type KeyRing } from '../secrets/index.ts';
 import type { JobRecord, Store, Tenant } from '../store/index.ts';
 import { sqliteFactory, type TestDb } from '../store/test-support.ts';
+import type { Connector, ScoreWrite } from '../../connectors/index.ts';
+import { CRM_FIELDS } from './feature-spec.ts';
 import { createPipelineHandlers, INCREMENTAL_STREAM } from './handlers.ts';
+import { DEFAULT_OUTCOMES } from './outcome.ts';
+import { buildTrainingSet } from './train.ts';
 import { tenantStatus } from './status.ts';
 
 /**
@@ -50,6 +54,8 @@ let oauth: SalesforceOAuthClient;
 const subscriptions: CdcSubscription[] = [];
 /** Jobs the change-event subscriptions queued, in order. */
 const cdcJobs: JobRecord[] = [];
+/** Every record id the pipeline asked the connector to write, call by call. */
+const writeAttempts: string[] = [];
 
 async function connect(): Promise<void> {
   const issued = f.org.issueToken({ withRefreshToken: true });
@@ -98,9 +104,20 @@ beforeEach(async () => {
     verifyWaitsMs: [0],
   });
   await (await connectorFor(tenant)).ensureSchema();
+  // The connector as the pipeline sees it, recording what write-back asks it to write.
+  const recording = async (t: Tenant): Promise<Connector> => {
+    const connector = await connectorFor(t);
+    return {
+      ...connector,
+      writeScores: (writes: readonly ScoreWrite[]) => {
+        writeAttempts.push(...writes.map((w) => w.crmId));
+        return connector.writeScores(writes);
+      },
+    };
+  };
   const handlers = createPipelineHandlers({
     store,
-    connectorFor,
+    connectorFor: recording,
     clock: () => f.clock.now,
     sleep,
     actor: 'worker:test',
@@ -130,6 +147,7 @@ beforeEach(async () => {
 afterEach(async () => {
   for (const sub of subscriptions.splice(0)) sub.stop();
   cdcJobs.splice(0);
+  writeAttempts.splice(0);
   await store.close();
   await db.destroy();
   await f.emulator.close();
@@ -176,6 +194,66 @@ describe('Salesforce end to end', () => {
     expect(written.every((r) => typeof r['Leadgate_Tier__c'] === 'string')).toBe(true);
     expect(await store.listScoresByWriteBack(tenant.id, 'failed', 10)).toEqual([]);
     expect(collections()).toBeLessThanOrEqual(Math.ceil((LEADS + seeded.contactIds.length) / 200) + 1);
+  });
+
+  it('never scores or writes a converted Lead, counts its conversion, and scores the Contact it became', async () => {
+    // Open, not opted out: Leads a real org converts three weeks after they came in.
+    f.clock.now += 20 * DAY;
+    const convertedOpen = seeded.leadIds.filter((_, i) => i % 20 === 5);
+    const contacts = convertedOpen.map((id) => f.org.convertLead(id, { createOpportunity: true }).contactId);
+    const converted = [...seeded.convertedLeadIds, ...convertedOpen];
+    const collections = f.countRequests('PATCH', /\/composite\/sobjects$/);
+    await queue.enqueue({ tenantId: tenant.id, type: 'backfill', payload: {} });
+    await drain();
+
+    const is15 = (ids: readonly string[]) => new Set(ids.map((id) => id.slice(0, 15)));
+    const convertedSet = is15(converted);
+    // Every scorable record written: open Leads not opted out, Contacts (the converted Leads' too).
+    expect(
+      f.org.query(
+        'SELECT Id FROM Lead WHERE IsConverted = false AND Leadgate_Score__c = null AND HasOptedOutOfEmail = false',
+      ),
+    ).toEqual([]);
+    expect(unscored('Contact')).toBe(0);
+    for (const id of contacts) expect(f.org.get(id)?.['Leadgate_Score__c']).toEqual(expect.any(Number));
+    // Converted Leads: no write attempted, no score stored, nothing written, no dead letter.
+    expect(writeAttempts.length).toBeGreaterThan(400);
+    expect(writeAttempts.filter((id) => convertedSet.has(id.slice(0, 15)))).toEqual([]);
+    expect(f.org.query('SELECT Id FROM Lead WHERE IsConverted = true AND Leadgate_Score__c != null')).toEqual(
+      [],
+    );
+    for (const id of converted) expect(await store.getLatestScore(tenant.id, id)).toBeUndefined();
+    expect(await store.listScoresByWriteBack(tenant.id, 'failed', 10)).toEqual([]);
+    expect(await store.listDeadLetters(tenant.id)).toEqual([]);
+    expect(collections()).toBeLessThanOrEqual(Math.ceil(writeAttempts.length / 200) + 1);
+
+    // Their conversions are outcomes, and positives once their window has closed.
+    const outcomes = await store.getOutcomes(tenant.id, {}, f.clock.now);
+    const convertedOutcomes = outcomes.filter((o) => o.type === 'lead_converted').map((o) => o.personId);
+    expect(is15(convertedOutcomes)).toEqual(convertedSet);
+    const later = f.clock.now + 100 * DAY;
+    const set = await buildTrainingSet(
+      store,
+      tenant.id,
+      later,
+      DEFAULT_OUTCOMES.salesforce,
+      CRM_FIELDS.salesforce,
+    );
+    const positives = set.rows.filter((r) => r.label === 1).map((r) => r.personId.slice(0, 15));
+    expect(new Set(positives)).toEqual(is15(convertedOpen));
+
+    // A Lead converted after its score was written: the next sync closes it, nothing is written to it.
+    const lateLead = seeded.leadIds[7] ?? '';
+    expect(f.org.get(lateLead)?.['Leadgate_Score__c']).toEqual(expect.any(Number));
+    f.clock.now += DAY;
+    const { contactId: lateContact } = f.org.convertLead(lateLead, { createOpportunity: false });
+    writeAttempts.splice(0);
+    await queue.enqueue({ tenantId: tenant.id, type: 'incremental', payload: {} });
+    await drain();
+    expect(writeAttempts.map((id) => id.slice(0, 15))).toEqual([lateContact.slice(0, 15)]);
+    expect(f.org.get(lateContact)?.['Leadgate_Score__c']).toEqual(expect.any(Number));
+    expect(await store.listDeadLetters(tenant.id)).toEqual([]);
+    expect((await tenantStatus(store, tenant)).phase).toBe('live');
   });
 
   it('ends with every score written and none lost with faults on', async () => {

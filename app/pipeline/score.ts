@@ -42,6 +42,11 @@ export interface ScoreRunSummary {
   unchanged: number;
   /** Persons with no score (no lawful basis and a policy of "none"); in the audit with the reason. */
   unscored: number;
+  /**
+   * Persons the CRM has closed (a converted Salesforce Lead): not scored, nothing written, any
+   * waiting or dead-lettered score of theirs set aside; in the audit as 'closed'.
+   */
+  closed: number;
   modelVersion: string | null;
   policyVersion: number | null;
 }
@@ -102,6 +107,38 @@ async function supersede(
   }
 }
 
+/** The closing rule a person's record matches (CrmFieldMap.closed), if any. */
+export function closedBy(
+  fields: CrmFieldMap,
+  objectType: string,
+  properties: Readonly<Record<string, string | null>>,
+): { property: string; equals: string } | undefined {
+  return fields.closed?.find((r) => r.objectType === objectType && properties[r.property] === r.equals);
+}
+
+/**
+ * A closed record accepts no write (Salesforce answers CANNOT_UPDATE_CONVERTED_LEAD), so scores still
+ * waiting for it, or dead-lettered because the CRM refused them, would only fail or linger: they are
+ * set aside with the reason. This also clears a Lead converted between its scoring and its write.
+ */
+async function setAsideForClosed(
+  tx: Store,
+  tenantId: string,
+  personId: string,
+  why: string,
+  now: EpochMs,
+): Promise<number> {
+  const { history } = await lastWritten(tx, tenantId, personId);
+  let n = 0;
+  for (const s of history) {
+    if (s.writeBack !== 'pending' && s.writeBack !== 'failed') continue;
+    const was = s.writeBack === 'failed' ? `; was failed: ${s.writeBackError ?? ''}` : '';
+    await tx.setWriteBackState(tenantId, s.id, 'skipped', now, `${why}${was}`);
+    n++;
+  }
+  return n;
+}
+
 function inputsHash(p: PersonAsOf, modelVersion: string | null, policyVersion: string): string {
   return createHash('sha256')
     .update(JSON.stringify([p.lead, modelVersion, policyVersion, p.profilingAllowed]))
@@ -113,7 +150,7 @@ type Decided = { person: PersonAsOf; decision: LeadDecision };
 function auditLine(
   d: Decided,
   scoreId: string | null,
-  state: WriteBackState | 'unscored',
+  state: WriteBackState | 'unscored' | 'closed',
   why: string[],
 ): JsonValue {
   const { decision } = d;
@@ -140,6 +177,7 @@ export async function scoreTenant(deps: ScoreRunDeps): Promise<ScoreRunSummary> 
     pending: 0,
     unchanged: 0,
     unscored: 0,
+    closed: 0,
     modelVersion,
     policyVersion,
   };
@@ -148,6 +186,22 @@ export async function scoreTenant(deps: ScoreRunDeps): Promise<ScoreRunSummary> 
     const lines: JsonValue[] = [];
     await store.transaction(async (tx) => {
       for (const person of chunk) {
+        const rule = closedBy(deps.fields, person.objectType, person.person.properties);
+        if (rule !== undefined) {
+          const why = `closed in the CRM (${rule.property} = ${rule.equals})`;
+          const setAside = await setAsideForClosed(tx, tenantId, person.person.crmId, why, now);
+          summary.closed++;
+          lines.push([
+            person.person.crmId,
+            null,
+            null,
+            null,
+            null,
+            'closed',
+            setAside > 0 ? `${why}; ${setAside} set aside` : why,
+          ]);
+          continue;
+        }
         const decision = scoreLead(context, person.lead, { profilingAllowed: person.profilingAllowed });
         const decided = { person, decision };
         if (

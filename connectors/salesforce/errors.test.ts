@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectorError, type ConnectorErrorCode } from '../types.ts';
 import { mapSalesforceError, mapSaveError, SALESFORCE_ERROR_CODES } from './errors.ts';
+import { decideRetry } from './retry.ts';
 
 /** What jsforce 3.10.16 throws for a JSON error body: HttpApiError, name = errorCode, no status. */
 const httpApiError = (errorCode: string, message = 'm'): Error =>
@@ -24,6 +25,23 @@ describe('mapSaveError: the same table through Collections statusCode', () => {
     expect(mapSaveError({ errorCode: 'ENTITY_IS_DELETED', message: 'entity is deleted' }).code).toBe(
       'not_found',
     );
+  });
+
+  it('treats a converted Lead as permanent: never retried, alone or inside Collections', () => {
+    // The emulator's (and Salesforce's) per-item answer for any update to a converted Lead.
+    const item = mapSaveError({
+      statusCode: 'CANNOT_UPDATE_CONVERTED_LEAD',
+      message: 'cannot reference converted lead',
+      fields: [],
+    });
+    const single = mapSalesforceError(
+      httpApiError('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead'),
+    );
+    for (const e of [item, single]) {
+      expect(e.code).toBe('invalid_request');
+      expect(e.details.vendorCode).toBe('CANNOT_UPDATE_CONVERTED_LEAD');
+      for (const attempt of [1, 2, 5]) expect(decideRetry(e, attempt, () => 0.5).retry).toBe(false);
+    }
   });
 
   it('names the fields in the message', () => {

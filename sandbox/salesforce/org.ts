@@ -218,6 +218,7 @@ export class Org {
     userId: string,
     id?: string,
   ): PlannedWrite {
+    if (kind === 'update' && object.name === 'Lead' && id !== undefined) this.checkNotConverted(id);
     const values: Record<string, FieldValue> = {};
     const readOnly: string[] = [];
     for (const [rawName, value] of Object.entries(input)) {
@@ -262,6 +263,18 @@ export class Org {
       this.checkSetupRules(object, values);
     }
     return { kind, object, id: id ?? this.ids.next(object.keyPrefix), values };
+  }
+
+  /**
+   * A converted Lead is read-only: any update, by any field, answers CANNOT_UPDATE_CONVERTED_LEAD
+   * "cannot reference converted lead" (Help article 000384333; only ConvertedAccountId/ContactId
+   * may be referenced afterwards). Orgs can grant "View and Edit Converted Leads"; the emulated
+   * integration user never has it. Checked before the fields, as one answer for the whole record.
+   */
+  private checkNotConverted(id: string): void {
+    if (this.records.get(id)?.values['IsConverted'] === true) {
+      throw new RecordError('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead', []);
+    }
   }
 
   private eventTimed(v: Record<string, FieldValue>): boolean {

@@ -239,6 +239,63 @@ describe('single records', () => {
       ConvertedOpportunityId: result.opportunityId,
     });
   });
+
+  it('refuses any update to a converted Lead, alone and inside Collections, and leaves it unchanged', async () => {
+    const [converted, open] = org.insert('Lead', [
+      { LastName: 'Done', Company: 'Conv Two', Title: 'Before' },
+      { LastName: 'Open', Company: 'Conv Two' },
+    ]);
+    const { contactId } = org.convertLead(converted!);
+    const stamp = org.get(converted!)?.['SystemModstamp'];
+    now += 60_000;
+    await expect(conn.sobject('Lead').update({ Id: converted!, Title: 'After' })).rejects.toMatchObject({
+      errorCode: 'CANNOT_UPDATE_CONVERTED_LEAD',
+      message: 'cannot reference converted lead',
+    });
+    const raw = await fetch(`${emulator.url}/services/data/v64.0/sobjects/Lead/${converted!}`, {
+      method: 'PATCH',
+      headers: {
+        Authorization: `Bearer ${org.issueToken().accessToken}`,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({ Title: 'After' }),
+    });
+    expect(raw.status).toBe(400);
+    expect(await raw.json()).toEqual([
+      { errorCode: 'CANNOT_UPDATE_CONVERTED_LEAD', message: 'cannot reference converted lead', fields: [] },
+    ]);
+    const results = await conn.request<unknown[]>({
+      method: 'PATCH',
+      url: '/services/data/v64.0/composite/sobjects',
+      body: JSON.stringify({
+        allOrNone: false,
+        records: [
+          { attributes: { type: 'Lead' }, id: converted!, Title: 'After' },
+          { attributes: { type: 'Lead' }, id: open!, Title: 'After' },
+          { attributes: { type: 'Contact' }, id: contactId, Title: 'After' },
+        ],
+      }),
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect(results).toEqual([
+      {
+        success: false,
+        errors: [
+          {
+            statusCode: 'CANNOT_UPDATE_CONVERTED_LEAD',
+            message: 'cannot reference converted lead',
+            fields: [],
+          },
+        ],
+      },
+      { id: open!, success: true, errors: [] },
+      { id: contactId, success: true, errors: [] },
+    ]);
+    expect(org.get(converted!)).toMatchObject({ Title: 'Before', SystemModstamp: stamp });
+    expect(() => {
+      org.update('Lead', converted!, { Title: 'After' });
+    }).toThrow('cannot reference converted lead');
+  });
 });
 
 describe('describe, versions, limits', () => {
