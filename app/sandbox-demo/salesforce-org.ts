@@ -40,8 +40,9 @@ export interface DemoOrg {
   /** People that may be scored: not opted out, not a converted (closed) Lead. */
   readonly scorableIds: () => string[];
   /**
-   * What the progress bars count: every Lead and Contact (a conversion adds a Contact), and those not
-   * opted out, converted Leads included (the pipeline scores every person it syncs).
+   * What the progress bars count: every Lead and Contact synced (a conversion adds a Contact), and
+   * those that may be scored: not opted out, converted Leads left out (the pipeline keeps them for
+   * training but never scores or writes them: Salesforce refuses any update to a converted Lead).
    */
   readonly totals: () => { contacts: number; scorable: number };
 }
@@ -235,7 +236,7 @@ export async function startDemoOrg(params: DemoOrgParams, port: number): Promise
         return {
           contacts: count('SELECT Id FROM Lead') + count('SELECT Id FROM Contact'),
           scorable:
-            count('SELECT Id FROM Lead WHERE HasOptedOutOfEmail = false') +
+            count('SELECT Id FROM Lead WHERE IsConverted = false AND HasOptedOutOfEmail = false') +
             count('SELECT Id FROM Contact WHERE HasOptedOutOfEmail = false'),
         };
       },
@@ -272,7 +273,9 @@ export async function restoreWrittenSalesforceScores(
   const changeOrigin = `com/salesforce/api/rest/64.0;client=${DEMO_SALESFORCE_APP.clientId}`;
   let restored = 0;
   for (const score of written) {
-    if (demo.org.get(score.personId) === undefined) continue;
+    const record = demo.org.get(score.personId);
+    // A converted Lead takes no update (an older run may have written one before it was closed).
+    if (record === undefined || record['IsConverted'] === true) continue;
     demo.org.update(
       demo.objectOf(score.personId),
       score.personId,

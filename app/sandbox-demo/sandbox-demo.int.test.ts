@@ -47,7 +47,9 @@ function fieldOf(d: SandboxDemo, id: string, name: string): unknown {
   return d.salesforce.org.org.get(id)?.[name];
 }
 
-type Statuses = { tenants: { crm: string; externalId: string; phase: string; written: number }[] };
+type Statuses = {
+  tenants: { crm: string; externalId: string; phase: string; scored: number; written: number }[];
+};
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'leadgate-demo-'));
@@ -88,6 +90,19 @@ describe('runSandboxDemo', () => {
     }
     const tenant = await d.runtime.store.getTenant(sf.tenantId);
     expect(tenant).toMatchObject({ crm: 'salesforce', externalId: sf.org.org.id, status: 'active' });
+    // Converted Leads are closed: kept for training, never written (Salesforce refuses), no dead letter.
+    const converted = sf.org.org.query('SELECT Id, Leadgate_Score__c FROM Lead WHERE IsConverted = true');
+    expect(converted.length).toBeGreaterThan(0);
+    expect(converted.filter((r) => r['Leadgate_Score__c'] !== null)).toEqual([]);
+    expect(await d.runtime.store.listDeadLetters(sf.tenantId)).toEqual([]);
+    // The progress totals are what the pipeline scores and writes: every scorable record, once.
+    const res = await fetch(`${d.runtime.urls.adminApi}/status`, {
+      headers: { authorization: `Bearer ${d.apiKey}` },
+    });
+    const status = ((await res.json()) as Statuses).tenants.find((t) => t.crm === 'salesforce');
+    const totals = sf.org.totals();
+    expect(totals.scorable).toBe(ids.length);
+    expect(status).toMatchObject({ scored: totals.scorable, written: totals.scorable });
   });
 
   it('shows both CRMs in one status call with the demo key, and only the granted ones', async () => {
