@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Command, Io } from './command.ts';
+import { connectCommands } from './connect-commands.ts';
 import { CliError } from './errors.ts';
 import { evaluateCommand, scoreCommand, train } from './model-commands.ts';
 import { platformCommands } from './platform-commands.ts';
@@ -76,7 +77,11 @@ const MODEL_COMMANDS: Record<string, Command> = {
 };
 
 /** Every command by name; a two-word name ("audit verify") is a command with a subcommand. */
-const COMMANDS: Record<string, Command> = { ...MODEL_COMMANDS, ...platformCommands() };
+const COMMANDS: Record<string, Command> = {
+  ...MODEL_COMMANDS,
+  ...platformCommands(),
+  ...connectCommands(),
+};
 
 function helpText(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));

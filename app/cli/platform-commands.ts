@@ -13,15 +13,15 @@ import type { Store } from '../store/index.ts';
 import { CliError } from './errors.ts';
 import type { Command, Io } from './command.ts';
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
 /** The message and, when there is one, its cause's ("store is not reachable: connect ECONNREFUSED …"). */
-function describe(error: unknown): string {
+export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
 }
 
-function configFrom(env: Env): Config {
+export function configFrom(env: Env): Config {
   try {
     return loadConfig(env);
   } catch (error) {
@@ -33,7 +33,7 @@ function configFrom(env: Env): Config {
 }
 
 /** Where the store is, for messages; never the PostgreSQL URL, which usually carries a password. */
-function storeLabel(config: Config): string {
+export function storeLabel(config: Config): string {
   return config.database.kind === 'sqlite' ? `SQLite ${config.database.path}` : 'PostgreSQL';
 }
 
@@ -43,7 +43,7 @@ export async function migrateCommand(env: Env, io: Io): Promise<void> {
   try {
     opened = await openRuntimeStore(config, createSilentLogger(), { maxConnections: 1 });
   } catch (error) {
-    throw new CliError(`could not migrate ${storeLabel(config)}: ${describe(error)}`);
+    throw new CliError(`could not migrate ${storeLabel(config)}: ${describeError(error)}`);
   }
   try {
     const status = await opened.store.migrationStatus();
@@ -69,7 +69,7 @@ export async function workerCommand(env: Env, io: Io): Promise<void> {
   try {
     ({ store } = await openRuntimeStore(config, logger));
   } catch (error) {
-    throw new CliError(`could not open ${storeLabel(config)}: ${describe(error)}`);
+    throw new CliError(`could not open ${storeLabel(config)}: ${describeError(error)}`);
   }
   try {
     // Checked now so a bad key stops the worker at start, not at its first credential.
@@ -81,7 +81,7 @@ export async function workerCommand(env: Env, io: Io): Promise<void> {
     });
   } catch (error) {
     await store.close();
-    throw new CliError(describe(error));
+    throw new CliError(describeError(error));
   }
   // Worker-only processes serve no /metrics; the registry still feeds the event handler.
   const { worker, workerId, jobTypes } = createRuntimeWorker({
@@ -124,7 +124,7 @@ export async function auditVerifyCommand(env: Env, tenantId: string | undefined,
       result = await verifyAuditChain(store, tenantId);
     } catch (error) {
       if (error instanceof CliError) throw error;
-      throw new CliError(`could not read ${storeLabel(config)}: ${describe(error)}`);
+      throw new CliError(`could not read ${storeLabel(config)}: ${describeError(error)}`);
     }
     if (!result.ok) {
       const row = result.firstBrokenId === null ? '' : ` (row id ${result.firstBrokenId})`;

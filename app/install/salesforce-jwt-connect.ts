@@ -37,6 +37,25 @@ export const parseJwtConnectInput = bodyValidator<SalesforceJwtConnectInput>({
   },
 } satisfies JSONSchemaType<SalesforceJwtConnectInput>);
 
+/**
+ * Why the login failed, in one line. @salesforce/core tries the given login URL and then its own
+ * fallbacks (test. and login.salesforce.com) and reports "Error authenticating with JWT.\nErrors
+ * encountered:\n<one line per try>"; Salesforce's error_description of the given URL is what the
+ * operator needs, the fallbacks' answers only when nothing else came back. Never carries the key.
+ */
+export function jwtRefusal(error: unknown): string {
+  const lines = (error instanceof Error ? error.message : String(error))
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  const at = lines.indexOf('Errors encountered:');
+  if (at === -1) return lines[0] ?? 'no reason given';
+  const tries = [...new Set(lines.slice(at + 1))];
+  const fallback = /^request to https:\/\/(login|test)\.salesforce\.com\//;
+  const own = tries.filter((l) => !fallback.test(l));
+  return (own.length > 0 ? own : tries).join('; ') || (lines[0] ?? 'no reason given');
+}
+
 export type SalesforceJwtConnectDeps = Omit<SalesforceInstallDeps, 'oauth' | 'publicUrl' | 'logger'> & {
   readonly store: SalesforceInstallDeps['store'] & Pick<Store, 'getCredential'>;
 };
@@ -59,9 +78,7 @@ export async function connectSalesforceJwt(
   try {
     grant = await jwtGrantWithKey(key);
   } catch (error) {
-    // @salesforce/core's message carries Salesforce's error_description, never the key.
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new HttpError('bad_request', `Salesforce refused the JWT bearer login: ${message ?? ''}`);
+    throw new HttpError('bad_request', `Salesforce refused the JWT bearer login: ${jwtRefusal(error)}`);
   }
   const result = await completeSalesforceConnect(deps, grant, 'jwt', key.username, async (tenant) => {
     await saveJwtKey(deps.store, deps.ring, tenant.id, key, deps.clock.now());
