@@ -16,7 +16,7 @@ import { listPeopleChangedSince } from './incremental.ts';
 import { leadOutcomes, opportunityOutcomes } from './outcomes.ts';
 import { Pager, type Source } from './paging.ts';
 import type { RetryPolicy } from './retry.ts';
-import { toCompany, toConsent, toEvent, toPerson } from './records.ts';
+import { CONSENT_FIELDS, toCompany, toConsent, toEvent, toPerson } from './records.ts';
 import { ensureSchema } from './schema.ts';
 import { writeScores } from './write-scores.ts';
 
@@ -96,9 +96,11 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     { object: 'Lead', where: 'IsConverted = true', toItems: leadOutcomes },
     { object: 'Opportunity', where: 'AccountId != null', toItems: (rs) => opportunityOutcomes(pager, rs) },
   ];
+  // Consent needs three of the people fields: reading only those makes each page ~8x smaller (the
+  // same number of calls: SOQL returns at most 2,000 rows a page whatever the width).
   const consent: Source<CanonicalConsent>[] = [
-    { object: 'Lead', toItems: (rs) => rs.map((r) => toConsent('Lead', r)) },
-    { object: 'Contact', toItems: (rs) => rs.map((r) => toConsent('Contact', r)) },
+    { object: 'Lead', fields: CONSENT_FIELDS, toItems: (rs) => rs.map((r) => toConsent('Lead', r)) },
+    { object: 'Contact', fields: CONSENT_FIELDS, toItems: (rs) => rs.map((r) => toConsent('Contact', r)) },
   ];
 
   return {

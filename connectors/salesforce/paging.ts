@@ -19,6 +19,8 @@ export interface PagingOptions {
 export interface Source<T> {
   object: ObjectName;
   where?: string;
+  /** The fields read; all of the object's (records.ts) when absent. Always includes Id. */
+  fields?: readonly string[];
   /** A page's records → items; page-level so a source can look related records up in one query. */
   toItems: (records: SalesforceRecord[]) => Promise<T[]> | T[];
 }
@@ -46,8 +48,19 @@ const isBackfillCursor = (v: unknown): v is BackfillCursor =>
   (v['soql'] === undefined || typeof v['soql'] === 'string') &&
   (v['job'] === undefined || (typeof v['job'] === 'string' && typeof v['locator'] === 'string'));
 
-export const soqlFor = (source: { object: ObjectName; where?: string }): string =>
-  `SELECT ${fieldList(source.object)} FROM ${source.object}${source.where === undefined ? '' : ` WHERE ${source.where}`}`;
+/** The source's query, with an extra condition ANDed to its own (parenthesised: SOQL wants AND/OR grouped). */
+export const soqlFor = (
+  source: { object: ObjectName; where?: string; fields?: readonly string[] },
+  and?: string,
+): string => {
+  const conditions = [source.where, and].filter((c): c is string => c !== undefined);
+  const where =
+    conditions.length === 0
+      ? ''
+      : ` WHERE ${conditions.length === 1 ? conditions[0] : conditions.map((c) => `(${c})`).join(' AND ')}`;
+  const fields = source.fields === undefined ? fieldList(source.object) : source.fields.join(', ');
+  return `SELECT ${fields} FROM ${source.object}${where}`;
+};
 
 export class Pager {
   constructor(
@@ -160,20 +173,19 @@ export class Pager {
           : encodeCursor({ s: at.s, soql: res.nextRecordsUrl });
       return page(await items(res.records), next);
     }
-    // First page of a source: SOQL answers with totalSize, which decides SOQL or Bulk 2.0 ("more
-    // than 2,000 records is a good candidate for Bulk API 2.0", salesforce.md §5) for one call.
-    const soql = soqlFor(source);
+    // First page of a source, ordered by Id: SOQL answers with totalSize, which decides SOQL or Bulk
+    // 2.0 ("more than 2,000 records is a good candidate for Bulk API 2.0", salesforce.md §5). The page
+    // is kept either way: a Bulk job reads only the Ids above its last one (the keyset PK chunking
+    // uses), so the first 2,000 records are neither thrown away nor read twice.
+    const soql = `${soqlFor(source)} ORDER BY Id`;
     const first = await this.query({ soql });
-    if (first.totalSize > this.options.bulkThreshold) {
-      const job = await this.startBulkJob(soql);
-      const res = await this.bulkPage(job, '');
-      const next = res.locator === 'null' ? advance() : encodeCursor({ s: at.s, job, locator: res.locator });
-      return page(await items(res.records), next);
+    const more = !first.done && first.nextRecordsUrl !== undefined;
+    const lastId = first.records.at(-1)?.['Id'];
+    if (more && first.totalSize > this.options.bulkThreshold && typeof lastId === 'string') {
+      const job = await this.startBulkJob(soqlFor(source, `Id > '${lastId.replace(/[^0-9A-Za-z]/g, '')}'`));
+      return page(await items(first.records), encodeCursor({ s: at.s, job, locator: '' }));
     }
-    const next =
-      first.done || first.nextRecordsUrl === undefined
-        ? advance()
-        : encodeCursor({ s: at.s, soql: first.nextRecordsUrl });
+    const next = more ? encodeCursor({ s: at.s, soql: first.nextRecordsUrl ?? '' }) : advance();
     return page(await items(first.records), next);
   }
 }

@@ -208,6 +208,9 @@ export function toEvent(object: 'Task' | 'Event', record: SalesforceRecord): Can
   };
 }
 
+/** What toConsent reads: the person's id, opt-out and when the record last changed. */
+export const CONSENT_FIELDS = ['Id', 'HasOptedOutOfEmail', 'SystemModstamp'] as const;
+
 /**
  * Consent as the emulator's schema allows: `HasOptedOutOfEmail` on Lead and Contact. Profiling is
  * treated as not allowed for a person who opted out of email (the conservative reading); orgs with

@@ -40,20 +40,39 @@ describe('backfill', () => {
     expect(contact?.companyId).toMatch(/^001/);
   });
 
-  it('yields the same records through Bulk API 2.0 above the threshold, paged by locator', async () => {
+  it('reads through Bulk API 2.0 above the threshold, keeping the first SOQL page, paged by locator', async () => {
+    // Its own org: each object above one 2,000-record SOQL page.
+    const big = await startFixture();
+    try {
+      const org = seedOrg(big.org, 4500, 2100);
+      const queries = big.countRequests('GET', /\/v64\.0\/query$/);
+      const jobs = big.countRequests('POST', '/services/data/v64.0/jobs/query');
+      const results = big.countRequests('GET', /\/jobs\/query\/[^/]+\/results/);
+      const bulkPeople = await drain((c) =>
+        big.connector({ bulkThreshold: 2000, bulkPageSize: 1000 }).listPeople(c),
+      );
+      // One SOQL page each (ordered by Id, kept), then a job for the Ids above its last one.
+      expect(queries()).toBe(2);
+      expect(jobs()).toBe(2);
+      // Leads: 2,000 + 2,500 in 3 pages of ≤ 1,000; Contacts (2,100 + 225 converted): 2,000 + 325 in 1.
+      expect(results()).toBe(4);
+      const ids = bulkPeople.items.map((p) => p.crmId);
+      expect(ids).toHaveLength(4500 + org.contactIds.length);
+      expect(sorted(ids)).toEqual(sorted([...org.leadIds, ...org.contactIds]));
+      // CSV strings and JSON values normalise to the same canonical records.
+      const soqlPeople = await drain((c) => big.connector().listPeople(c));
+      const byId = new Map(soqlPeople.items.map((p) => [p.crmId, p]));
+      for (const p of bulkPeople.items) expect(p).toEqual(byId.get(p.crmId));
+    } finally {
+      await big.emulator.close();
+    }
+  });
+
+  it('makes no Bulk job when the first SOQL page already holds every record', async () => {
     const jobs = fx.countRequests('POST', '/services/data/v64.0/jobs/query');
-    const results = fx.countRequests('GET', /\/jobs\/query\/[^/]+\/results/);
-    const soqlPeople = await drain((c) => fx.connector().listPeople(c));
-    const bulkPeople = await drain((c) =>
-      fx.connector({ bulkThreshold: 500, bulkPageSize: 300 }).listPeople(c),
-    );
-    expect(jobs()).toBe(2);
-    // 1,000 Leads in 4 pages of ≤ 300, 1,050 Contacts in 4.
-    expect(results()).toBe(8);
-    expect(bulkPeople.items).toHaveLength(2050);
-    // CSV strings and JSON values normalise to the same canonical records.
-    const byId = new Map(soqlPeople.items.map((p) => [p.crmId, p]));
-    for (const p of bulkPeople.items) expect(p).toEqual(byId.get(p.crmId));
+    const { items } = await drain((c) => fx.connector({ bulkThreshold: 500 }).listPeople(c));
+    expect(items).toHaveLength(2050);
+    expect(jobs()).toBe(0);
   });
 
   it('yields Accounts, engagement events, outcomes and consent', async () => {
