@@ -90,21 +90,25 @@ async function lastWritten(store: Pick<Store, 'listScores'>, tenantId: string, p
 }
 
 /**
- * A newer score replaces any older one still waiting (or dead-lettered): writing the older one later
- * would put a stale value into the CRM. The old reason is kept in the error text for the admin.
+ * A newer score (or a closed record) sets aside any older one still waiting or dead-lettered:
+ * writing it later would put a stale value into the CRM. `why` and the old reason are kept in the
+ * error text for the admin.
  */
 async function supersede(
   tx: Store,
   tenantId: string,
   older: readonly ScoreRecord[],
-  by: string,
+  why: string,
   now: EpochMs,
-) {
+): Promise<number> {
+  let n = 0;
   for (const s of older) {
     if (s.writeBack !== 'pending' && s.writeBack !== 'failed') continue;
     const was = s.writeBack === 'failed' ? `; was failed: ${s.writeBackError ?? ''}` : '';
-    await tx.setWriteBackState(tenantId, s.id, 'skipped', now, `superseded by score ${by}${was}`);
+    await tx.setWriteBackState(tenantId, s.id, 'skipped', now, `${why}${was}`);
+    n++;
   }
+  return n;
 }
 
 /** The closing rule a person's record matches (CrmFieldMap.closed), if any. */
@@ -121,22 +125,9 @@ export function closedBy(
  * waiting for it, or dead-lettered because the CRM refused them, would only fail or linger: they are
  * set aside with the reason. This also clears a Lead converted between its scoring and its write.
  */
-async function setAsideForClosed(
-  tx: Store,
-  tenantId: string,
-  personId: string,
-  why: string,
-  now: EpochMs,
-): Promise<number> {
+async function setAsideForClosed(tx: Store, tenantId: string, personId: string, why: string, now: EpochMs) {
   const { history } = await lastWritten(tx, tenantId, personId);
-  let n = 0;
-  for (const s of history) {
-    if (s.writeBack !== 'pending' && s.writeBack !== 'failed') continue;
-    const was = s.writeBack === 'failed' ? `; was failed: ${s.writeBackError ?? ''}` : '';
-    await tx.setWriteBackState(tenantId, s.id, 'skipped', now, `${why}${was}`);
-    n++;
-  }
-  return n;
+  return supersede(tx, tenantId, history, why, now);
 }
 
 function inputsHash(p: PersonAsOf, modelVersion: string | null, policyVersion: string): string {
@@ -150,7 +141,7 @@ type Decided = { person: PersonAsOf; decision: LeadDecision };
 function auditLine(
   d: Decided,
   scoreId: string | null,
-  state: WriteBackState | 'unscored' | 'closed',
+  state: WriteBackState | 'unscored',
   why: string[],
 ): JsonValue {
   const { decision } = d;
@@ -250,7 +241,7 @@ export async function scoreTenant(deps: ScoreRunDeps): Promise<ScoreRunSummary> 
           writeBack,
           scoredAt: now,
         });
-        await supersede(tx, tenantId, history, row.id, now);
+        await supersede(tx, tenantId, history, `superseded by score ${row.id}`, now);
         summary.scored++;
         if (change.changed) summary.pending++;
         else summary.unchanged++;
