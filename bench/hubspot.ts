@@ -486,7 +486,7 @@ const backfillRows = [...backfills, demo]
 const stallNotes = [...backfills, demo]
   .map(
     (b) =>
-      `${fmt(b.contacts)} contacts: ${fmt(b.longestStall.ms)} ms after call ${fmt(b.longestStall.afterCall)} of ${fmt(b.calls)} (\`${b.longestStall.path}\`)`,
+      `${fmt(b.contacts)} contacts: ${fmt(b.longestStall.ms)} ms ${b.longestStall.afterCall === 0 ? 'before the first call' : `after call ${fmt(b.longestStall.afterCall)} of ${fmt(b.calls)} (\`${b.longestStall.path}\`)`}`,
   )
   .join('; ');
 const laterRows = demo.later
