@@ -3,6 +3,7 @@ import type { LeadInput } from '../../scoring/index.ts';
 import type { PersonSnapshot, Store } from '../store/index.ts';
 import { toLeadInput, type CrmFieldMap, type StoredCompany, type StoredPerson } from './feature-spec.ts';
 import { COMPANY_OBJECT_TYPE, PERSON_OBJECT_TYPES, readCompany, readPerson } from './records.ts';
+import { eventLoopTurns } from './yield.ts';
 
 /**
  * Point-in-time reads: everything about a person as the store knew it at `t`, and never later
@@ -81,11 +82,13 @@ export async function everyoneAsOf(
   only?: ReadonlySet<string>,
 ): Promise<PersonAsOf[]> {
   const companies = new CompanyReader(store, tenantId);
+  const turn = eventLoopTurns();
   const out: PersonAsOf[] = [];
   for (const objectType of PERSON_OBJECT_TYPES) {
     const snapshot: PersonSnapshot[] = await store.trainingSnapshot(tenantId, objectType, t);
     for (const row of snapshot) {
       if (only !== undefined && !only.has(row.crmId)) continue;
+      await turn();
       const person = readPerson(row);
       const company = await companies.at(person.companyId, t);
       out.push({

@@ -7,6 +7,7 @@ import { CompanyReader, personAsOf, profilingAllowedAt, type AsOfStore } from '.
 import { CRM_FEATURE_SPEC, type CrmFieldMap } from './feature-spec.ts';
 import type { OutcomeDefinition } from './outcome.ts';
 import { PERSON_OBJECT_TYPES, readPerson } from './records.ts';
+import { eventLoopTurns } from './yield.ts';
 
 /**
  * Training from the feature store (design §4–§6). Each person is judged at their decision time
@@ -53,9 +54,11 @@ export async function buildTrainingSet(
     excluded: { immature: 0, convertedBefore: 0, noConsent: 0, unknownAtDecision: 0 },
   };
   const companies = new CompanyReader(store, tenantId);
+  const turn = eventLoopTurns();
   for (const objectType of PERSON_OBJECT_TYPES) {
     // Today's records only tell us who exists and when they were created; features come from as-of reads.
     for (const current of await store.trainingSnapshot(tenantId, objectType, now)) {
+      await turn();
       const createdAt = readPerson(current).createdAt;
       const t = createdAt + outcome.decisionDelayDays * DAY_MS;
       if (t + horizon > now) {
