@@ -10,6 +10,17 @@ export type CrmKind = 'hubspot' | 'salesforce';
 /** Epoch milliseconds. */
 export type EpochMs = number;
 
+/**
+ * A person's consent as the same read of the record states it (design §3 Consent): the rules of
+ * CanonicalConsent, without a time of its own (it is known as of the person's `updatedAt`).
+ */
+export interface PersonConsent {
+  /** False when there is no lawful basis for profiling (opted out, no consent where required). */
+  profilingAllowed: boolean;
+  /** The CRM's wording of the lawful basis; null when the CRM states none. */
+  basis: string | null;
+}
+
 /** A HubSpot contact or a Salesforce Lead/Contact. Property values are the CRM's strings. */
 export interface CanonicalPerson {
   crmId: string;
@@ -18,6 +29,11 @@ export interface CanonicalPerson {
   updatedAt: EpochMs;
   properties: Record<string, string | null>;
   companyId?: string;
+  /**
+   * Consent read with the person, so every people read (backfill, incremental sweep, targeted fetch)
+   * carries it point-in-time. Absent when the read did not include the consent fields.
+   */
+  consent?: PersonConsent;
 }
 
 /** A HubSpot company or a Salesforce Account. */
@@ -87,6 +103,12 @@ export interface ScoreWrite {
   fields: ScoreFields;
 }
 
+/** A person whose leadgate fields are to be emptied (consent withdrawn). */
+export interface ScoreClear {
+  crmId: string;
+  objectType: CanonicalPerson['objectType'];
+}
+
 export type WriteResult = { crmId: string; ok: true } | { crmId: string; ok: false; error: ConnectorError };
 
 /** The closed set of connector error codes; every vendor error maps to exactly one. */
@@ -130,9 +152,15 @@ export interface Connector {
   listCompanies(cursor?: string): Promise<Page<CanonicalCompany>>;
   listEvents(cursor?: string): Promise<Page<CanonicalEvent>>;
   listOutcomes(cursor?: string): Promise<Page<CanonicalOutcome>>;
+  /**
+   * Consent as a stream of its own. A connector whose people pages carry `consent` answers one empty
+   * page without calling the CRM.
+   */
   listConsent(cursor?: string): Promise<Page<CanonicalConsent>>;
   /** Incremental sync: people modified at or after `since`, oldest first. */
   listPeopleChangedSince(since: EpochMs, cursor?: string): Promise<Page<CanonicalPerson>>;
   /** Writes score fields in the largest batches the API takes; one result per write, in order. */
   writeScores(writes: readonly ScoreWrite[]): Promise<WriteResult[]>;
+  /** Empties every leadgate field on these records, in the same batches; one result per clear, in order. */
+  clearScores(clears: readonly ScoreClear[]): Promise<WriteResult[]>;
 }

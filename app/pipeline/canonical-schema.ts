@@ -26,6 +26,11 @@ const personSchema = {
     updatedAt: time,
     properties: stringProps,
     companyId: id,
+    consent: {
+      type: 'object',
+      required: ['profilingAllowed', 'basis'],
+      properties: { profilingAllowed: { type: 'boolean' }, basis: { type: ['string', 'null'] } },
+    },
   },
 } as const;
 

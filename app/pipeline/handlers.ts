@@ -18,6 +18,7 @@ import {
   ingestPeople,
   type IngestContext,
 } from './ingest.ts';
+import { CLEAR_JOB, clearWithdrawn, isClearItems } from './clear.ts';
 import { DEFAULT_OUTCOMES, type OutcomeDefinition } from './outcome.ts';
 import { updateProgress } from './progress.ts';
 import { scoreTenant } from './score.ts';
@@ -33,7 +34,7 @@ import { writeBackPending, type Sleep } from './write-back.ts';
 
 const DAY_MS = 86_400_000;
 
-export const JOB_TYPES = ['backfill', 'incremental', 'retrain', 'rescore', 'write-back'] as const;
+export const JOB_TYPES = ['backfill', 'incremental', 'retrain', 'rescore', 'write-back', CLEAR_JOB] as const;
 
 /** Sync-cursor stream holding the `since` of the next incremental sweep (epoch ms, CRM time). */
 export const INCREMENTAL_STREAM = 'pipeline:incremental';
@@ -456,5 +457,41 @@ export function createPipelineHandlers(deps: PipelineDeps): Record<PipelineJobTy
     return finished ? 'done' : 'interrupted';
   };
 
-  return { backfill, incremental, retrain, rescore, 'write-back': writeBack };
+  /** Empties the leadgate fields of persons who withdrew consent (clear.ts), queued by the score step. */
+  const clearScores: JobHandler = async (ctx) => {
+    const { tenant } = await tenantOf(ctx);
+    const payload = ctx.job.payload;
+    const people =
+      typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload.people : undefined;
+    if (!isClearItems(people)) {
+      throw new PermanentJobError(`${CLEAR_JOB} payload.people must be [{ personId, objectType }]`);
+    }
+    const connector = await deps.connectorFor(tenant);
+    const summary = await clearWithdrawn(
+      {
+        store,
+        tenantId: tenant.id,
+        connector,
+        clock,
+        actor,
+        runId: ctx.job.id,
+        rescore: async (tx, personIds) => {
+          await tx.enqueueJob(
+            {
+              tenantId: tenant.id,
+              type: 'rescore',
+              payload: { personIds: [...personIds] },
+              idempotencyKey: `rescore:after:${ctx.job.id}`,
+            },
+            clock(),
+          );
+        },
+      },
+      people,
+    );
+    await ctx.saveCheckpoint({ ...summary });
+    return 'done';
+  };
+
+  return { backfill, incremental, retrain, rescore, 'write-back': writeBack, [CLEAR_JOB]: clearScores };
 }

@@ -5,8 +5,15 @@ import type {
   CanonicalOutcome,
   CanonicalPerson,
   EpochMs,
+  PersonConsent,
 } from '../../connectors/index.ts';
-import type { LawfulBasis, NewEngagementEvent, Store, UpsertRecordStatus } from '../store/index.ts';
+import type {
+  ConsentRecord,
+  LawfulBasis,
+  NewEngagementEvent,
+  Store,
+  UpsertRecordStatus,
+} from '../store/index.ts';
 import {
   checkCompanies,
   checkConsent,
@@ -30,7 +37,10 @@ import { COMPANY_OBJECT_TYPE, companyDocument, personDocument } from './records.
 export type IngestMode = 'backfill' | 'live';
 
 export interface IngestContext {
-  store: Pick<Store, 'upsertRecord' | 'getRecordAsOf' | 'appendEvents' | 'recordOutcome' | 'recordConsent'>;
+  store: Pick<
+    Store,
+    'upsertRecord' | 'getRecordAsOf' | 'appendEvents' | 'recordOutcome' | 'recordConsent' | 'getConsentAsOf'
+  >;
   tenantId: string;
   mode: IngestMode;
   /** Ingestion time (live facts are known from here). */
@@ -38,12 +48,15 @@ export interface IngestContext {
   fields: CrmFieldMap;
 }
 
-export type IngestCounts = Record<UpsertRecordStatus, number>;
+export type IngestCounts = Record<UpsertRecordStatus, number> & {
+  /** Consent changes the people carried (ingestPeople): a new state recorded, withdrawn or granted. */
+  consentChanged: number;
+};
 
 const FAR_FUTURE = Date.UTC(9999, 0, 1);
 
 function emptyCounts(): IngestCounts {
-  return { created: 0, changed: 0, unchanged: 0, stale: 0 };
+  return { created: 0, changed: 0, unchanged: 0, stale: 0, consentChanged: 0 };
 }
 
 function pick(properties: Readonly<Record<string, string | null>>, names: readonly string[]) {
@@ -72,10 +85,28 @@ export async function ingestPeople(ctx: IngestContext, page: readonly unknown[])
   const people: CanonicalPerson[] = checkPeople(page);
   const counts = emptyCounts();
   const { person: seedFields } = creationFields(ctx.fields);
-  for (const p of people) {
+  // Map every person's consent first: a page with one unreadable basis is refused whole (as ingestConsent).
+  const problems: string[] = [];
+  const consents = people.map((p) => {
+    if (p.consent === undefined) return undefined;
+    const stated = statedConsent(p.consent);
+    if (stated === null)
+      problems.push(
+        `person ${p.crmId}: profiling allowed but the lawful basis "${p.consent.basis ?? ''}" is not one we know`,
+      );
+    return stated ?? undefined;
+  });
+  if (problems.length > 0) throw new InvalidPageError('people', problems);
+  for (const [i, p] of people.entries()) {
     if (p.updatedAt < p.createdAt) {
       throw new InvalidPageError('people', [`person ${p.crmId}: updatedAt is before createdAt`]);
     }
+    const consent = consents[i];
+    // A stale read (older than the version we hold) says nothing about consent now either.
+    const recordConsent = async (status: UpsertRecordStatus) => {
+      if (consent !== undefined && status !== 'stale' && (await consentChange(ctx, p, consent)))
+        counts.consentChanged++;
+    };
     if (ctx.mode === 'backfill' && p.updatedAt > p.createdAt && !(await exists(ctx, p.objectType, p.crmId))) {
       const seed = personDocument(p, pick(p.properties, seedFields));
       await ctx.store.upsertRecord(ctx.tenantId, p.objectType, p.crmId, seed, p.createdAt);
@@ -89,6 +120,7 @@ export async function ingestPeople(ctx: IngestContext, page: readonly unknown[])
       // Seen for the first time: count it as created whatever the second version did.
       counts.created += full.status === 'stale' ? 0 : 1;
       if (full.status === 'stale') counts.stale++;
+      await recordConsent(full.status);
       continue;
     }
     const result = await ctx.store.upsertRecord(
@@ -99,8 +131,66 @@ export async function ingestPeople(ctx: IngestContext, page: readonly unknown[])
       p.updatedAt,
     );
     counts[result.status]++;
+    await recordConsent(result.status);
   }
   return counts;
+}
+
+/**
+ * What a consent statement records, by ingestConsent's rules: `none` (opted out or no lawful basis),
+ * the lawful basis it names, or `undefined` for "allowed, no basis stated" (Salesforce: not opted out),
+ * which states no objection and is recorded only to lift an earlier refusal. Null: a basis we do not know.
+ */
+type StatedConsent = Pick<ConsentRecord, 'lawfulBasis' | 'optedOut' | 'source'> | 'no_objection';
+
+function statedConsent(c: PersonConsent): StatedConsent | null {
+  if (c.profilingAllowed && (c.basis ?? '') === '') return 'no_objection';
+  const basis = lawfulBasisOf(c);
+  if (basis === null) return null;
+  return { lawfulBasis: basis, optedOut: !c.profilingAllowed, source: consentSource(c.basis) };
+}
+
+const consentSource = (basis: string | null): string => `crm:${(basis ?? '').slice(0, 200) || '(none)'}`;
+
+const allows = (c: Pick<ConsentRecord, 'lawfulBasis' | 'optedOut'>): boolean =>
+  !c.optedOut && c.lawfulBasis !== 'none';
+
+/**
+ * Records the consent a person read carried when it differs from the latest one stored: at the
+ * record's updatedAt in a backfill, from now on for a live read (as ingestConsent and live events).
+ * Returns whether it recorded anything.
+ */
+async function consentChange(
+  ctx: IngestContext,
+  p: CanonicalPerson,
+  stated: StatedConsent,
+): Promise<boolean> {
+  const current = await ctx.store.getConsentAsOf(ctx.tenantId, p.crmId, FAR_FUTURE);
+  let next: Pick<ConsentRecord, 'lawfulBasis' | 'optedOut' | 'source'>;
+  if (stated === 'no_objection') {
+    // No record reads as "no objection" already (as-of.ts); only an earlier refusal needs lifting.
+    // Without a stated basis, profiling rests on legitimate interest, which an objection ends
+    // (GDPR Art. 21): that is the basis recorded when the objection is withdrawn (docs/decisions.md).
+    if (current === undefined || allows(current)) return false;
+    next = { lawfulBasis: 'legitimate_interest', optedOut: false, source: 'crm:(no objection stated)' };
+  } else {
+    if (
+      current !== undefined &&
+      current.lawfulBasis === stated.lawfulBasis &&
+      current.optedOut === stated.optedOut
+    )
+      return false;
+    next = stated;
+  }
+  const recordedAt = ctx.mode === 'backfill' ? p.updatedAt : Math.max(ctx.now, p.updatedAt);
+  // Never behind what is stored: a later read must win the as-of lookup.
+  await ctx.store.recordConsent({
+    tenantId: ctx.tenantId,
+    personId: p.crmId,
+    ...next,
+    recordedAt: current === undefined ? recordedAt : Math.max(recordedAt, current.recordedAt + 1),
+  });
+  return true;
 }
 
 export async function ingestCompanies(ctx: IngestContext, page: readonly unknown[]): Promise<IngestCounts> {
@@ -213,8 +303,8 @@ export async function ingestConsent(ctx: IngestContext, page: readonly unknown[]
   const problems: string[] = [];
   // Salesforce's Lead and Contact carry an opt-out but no lawful basis (connectors/salesforce toConsent
   // sends basis null when not opted out): no statement either way, which the as-of view already reads
-  // as "no objection", so nothing is recorded. Conservative gap: a person who opted out and later back
-  // in keeps the opt-out until the CRM states a basis.
+  // as "no objection", so nothing is recorded. Gap of this stream only: a person who opted out and later
+  // back in keeps the opt-out here; consent carried by people reads lifts it (consentChange).
   const stated = records.filter((c) => !(c.profilingAllowed && (c.basis ?? '') === ''));
   const mapped = stated.map((c) => {
     const basis = lawfulBasisOf(c);

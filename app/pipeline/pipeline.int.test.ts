@@ -1,12 +1,17 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHubSpotConnector, PortalBudget, HUBSPOT_SCOPES } from '../../connectors/hubspot/index.ts';
-import type { Connector, ScoreWrite, WriteResult } from '../../connectors/index.ts';
+import type { Connector, ScoreClear, ScoreWrite, WriteResult } from '../../connectors/index.ts';
 import { generatePortal, type GeneratedPortal } from '../../sandbox/generator/index.ts';
 import type { SeedResult } from '../../sandbox/hubspot/index.ts';
-import { startFixture, type EmulatorFixture } from '../../sandbox/hubspot/testing.ts';
+import { sdkClient, startFixture, type EmulatorFixture } from '../../sandbox/hubspot/testing.ts';
 import { rocAuc, sigmoid } from '../../scoring/index.ts';
 import { verifyAuditChain } from '../audit/index.ts';
 import { createJobQueue, Worker, type JobQueue } from '../jobs/index.ts';
+import { createLogger } from '../logging/index.ts';
+import { webhookRoutes } from '../webhooks/index.ts';
 import type { Store, Tenant } from '../store/index.ts';
 import { sqliteFactory, type TestDb } from '../store/test-support.ts';
 import {
@@ -42,6 +47,8 @@ let worker: Worker;
 /** Pipeline time: an hour after the portal's "now", moved by hand when jobs must become due. */
 let now: number;
 const writeCalls = { count: 0 };
+/** The app's webhook route on its own server, when a test points the emulator's webhooks at it. */
+let receiver: Server | undefined;
 
 /** Counts writeScores calls on the real connector (one API call each at our batch size of 100). */
 function counting(connector: Connector): Connector {
@@ -56,10 +63,19 @@ function counting(connector: Connector): Connector {
     listPeopleChangedSince: (s, c) => connector.listPeopleChangedSince(s, c),
     writeScores: (writes: readonly ScoreWrite[]): Promise<WriteResult[]> => {
       writeCalls.count++;
+      writtenIds.push(...writes.map((w) => w.crmId));
       return connector.writeScores(writes);
+    },
+    clearScores: (clears: readonly ScoreClear[]): Promise<WriteResult[]> => {
+      clearedIds.push(...clears.map((c) => c.crmId));
+      return connector.clearScores(clears);
     },
   };
 }
+
+/** Contact ids the pipeline asked the connector to write scores to, and to clear. */
+const writtenIds: string[] = [];
+const clearedIds: string[] = [];
 
 const batchUpdates = (): number =>
   f.emulator.requests.filter((r) => r.path.includes('/contacts/batch/update')).length;
@@ -84,6 +100,8 @@ beforeEach(async () => {
   });
   await connector.ensureSchema();
   writeCalls.count = 0;
+  writtenIds.splice(0);
+  clearedIds.splice(0);
   const settings = defaultSettings('hubspot');
   const handlers = createPipelineHandlers({
     store,
@@ -119,6 +137,13 @@ beforeEach(async () => {
 }, 180_000);
 
 afterEach(async () => {
+  if (receiver !== undefined)
+    await new Promise<void>((resolve) => {
+      receiver?.close(() => {
+        resolve();
+      });
+    });
+  receiver = undefined;
   await store.close();
   await db.destroy();
   await f.emulator.close();
@@ -245,5 +270,157 @@ describe('HubSpot end to end', () => {
     expect(await store.listScoresByWriteBack(tenant.id, 'pending', 10)).toEqual([]);
     expect(await store.listScoresByWriteBack(tenant.id, 'failed', 10)).toEqual([]);
     expect((await tenantStatus(store, tenant)).phase).toBe('live');
+  });
+});
+
+/** The app's real webhook route (v3 signature, classification, queuing) with the emulator sending to it. */
+async function listenForWebhooks(properties: readonly string[]): Promise<void> {
+  const app = express();
+  let base = '';
+  app.use(
+    webhookRoutes({
+      store,
+      clock: { now: () => f.clock.now() },
+      logger: createLogger({ level: 'error' }),
+      audit: () => Promise.resolve(),
+      publicUrl: () => base,
+      clientSecret: f.emulator.app.clientSecret,
+      appId: f.emulator.app.appId,
+      maxBodyBytes: 1_000_000,
+    }),
+  );
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  receiver = server;
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  f.emulator.webhooks.configure({
+    targetUrl: `${base}/webhooks/hubspot`,
+    subscriptions: properties.map((propertyName) => ({
+      subscriptionType: 'contact.propertyChange' as const,
+      propertyName,
+    })),
+  });
+}
+
+/**
+ * Moves the portal's clock to the pipeline's (an hour past the portal's "now"), plus `ms`, and takes a
+ * fresh token there, as the app's refresh would: tokens live 30 minutes.
+ */
+async function portalTimeTo(ms: number): Promise<void> {
+  await f.clock.set(Math.max(now, f.clock.now()) + ms);
+  now = f.clock.now();
+  f.accessToken = f.emulator.oauth.issueTokens(f.portal.id, HUBSPOT_SCOPES).accessToken;
+}
+
+/** Lets the emulator's batching delay pass and waits for the deliveries it starts. */
+async function deliverWebhooks(): Promise<void> {
+  const between = (): Promise<void> => f.emulator.webhooks.idle();
+  await f.clock.advance(1_000, { between });
+  await between();
+}
+
+/** The leadgate properties of a contact, read through the SDK (what a HubSpot workflow would see). */
+async function leadgateFields(id: string): Promise<Record<string, string | null>> {
+  const c = await sdkClient(f.emulator.url, f.accessToken).crm.contacts.basicApi.getById(id, [
+    'leadgate_score',
+    'leadgate_tier',
+    'leadgate_route',
+  ]);
+  return {
+    leadgate_score: c.properties.leadgate_score ?? null,
+    leadgate_tier: c.properties.leadgate_tier ?? null,
+    leadgate_route: c.properties.leadgate_route ?? null,
+  };
+}
+
+describe('HubSpot consent withdrawn after install', () => {
+  it('clears the score of a contact who opts out (webhook, incremental), and scores it again on opting back in', async () => {
+    await enqueue('backfill');
+    await drain();
+    // The people pages carried consent: no separate consent pass over the contacts.
+    const listCalls = f.emulator.requests.filter(
+      (r) => r.method === 'GET' && r.path === '/crm/v3/objects/contacts',
+    );
+    expect(listCalls.length).toBe(Math.ceil(PORTAL_CONTACTS / 100) * 2); // people, lifecycle outcomes
+    await listenForWebhooks(['hs_email_optout', 'hs_legal_basis', 'jobtitle']);
+    const written = [...seeded.contacts.values()].filter((id) => {
+      const c = f.portal.get('contacts', id);
+      return (
+        c?.properties.get('leadgate_score') !== undefined && c.properties.get('hs_email_optout') === 'false'
+      );
+    });
+    const [optOut, neighbour] = written;
+    if (optOut === undefined || neighbour === undefined) throw new Error('no written, opted-in contact');
+    const contact = f.portal.get('contacts', optOut);
+    if (contact === undefined) throw new Error('contact vanished');
+    const before = await leadgateFields(optOut);
+    expect(before.leadgate_score).not.toBeNull();
+
+    // The contact unsubscribes (HubSpot sets the read-only hs_email_optout itself), and the same
+    // contact's title changes too: without the consent gate that would be a rescore and a write.
+    await portalTimeTo(60_000);
+    f.portal.update(
+      contact,
+      new Map([
+        ['hs_email_optout', 'true'],
+        ['jobtitle', 'Chief Executive Officer'],
+      ]),
+      { at: f.clock.now(), sourceType: 'EMAIL' },
+    );
+    writtenIds.splice(0);
+    await deliverWebhooks();
+    const jobs = await store.countJobs(tenant.id);
+    expect(jobs.queued, 'the webhook queued an incremental sync').toBe(1);
+    await drain();
+
+    // Not rescored, not written; leadgate's fields emptied in the CRM; the neighbour untouched.
+    expect(writtenIds).not.toContain(optOut);
+    expect(clearedIds).toEqual([optOut]);
+    expect(await leadgateFields(optOut)).toEqual({
+      leadgate_score: null,
+      leadgate_tier: null,
+      leadgate_route: null,
+    });
+    expect((await leadgateFields(neighbour)).leadgate_score).not.toBeNull();
+    const consent = await store.getConsentAsOf(tenant.id, optOut, now);
+    expect(consent).toMatchObject({ optedOut: true, lawfulBasis: 'none' });
+    expect(await store.listScoresByWriteBack(tenant.id, 'pending', 10)).toEqual([]);
+    const scores = await store.listScores(tenant.id, optOut, 10);
+    expect(scores.filter((s) => s.writeBack === 'written')).toEqual([]);
+    // The audit says why: the score decision (no lawful basis) and the clear.
+    const audit = await store.listAuditRows(tenant.id, 0, 1_000);
+    const decided = audit.filter(
+      (a) => a.action === 'score.decide' && JSON.stringify(a.details).includes(optOut),
+    );
+    expect(JSON.stringify(decided.at(-1)?.details)).toMatch(
+      /no lawful basis for profiling; written score \S+ to be cleared/,
+    );
+    const clear = audit.filter((a) => a.action === 'score.clear');
+    expect(clear).toHaveLength(1);
+    expect(clear[0]?.details).toMatchObject({
+      reason: 'no lawful basis for profiling',
+      clears: [[optOut, 'cleared', expect.any(String)]],
+    });
+    expect((await verifyAuditChain(store, tenant.id)).ok).toBe(true);
+
+    // A rescore of everyone later still leaves the contact alone.
+    writtenIds.splice(0);
+    await enqueue('rescore');
+    await drain();
+    expect(writtenIds).not.toContain(optOut);
+    expect(clearedIds).toEqual([optOut]);
+
+    // Opting back in (resubscribed): the next sync scores and writes the contact again.
+    await portalTimeTo(60_000);
+    f.portal.update(contact, new Map([['hs_email_optout', 'false']]), {
+      at: f.clock.now(),
+      sourceType: 'EMAIL',
+    });
+    await deliverWebhooks();
+    await drain();
+    expect(writtenIds).toContain(optOut);
+    expect((await leadgateFields(optOut)).leadgate_score).not.toBeNull();
+    expect((await store.getLatestScore(tenant.id, optOut))?.writeBack).toBe('written');
+    expect(await store.getConsentAsOf(tenant.id, optOut, now)).toMatchObject({ optedOut: false });
   });
 });

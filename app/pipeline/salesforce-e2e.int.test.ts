@@ -23,7 +23,8 @@ import { createJobQueue, Worker, type JobQueue } from '../jobs/index.ts';
 import { createKeyRing, type KeyRing } from '../secrets/index.ts';
 import type { JobRecord, Store, Tenant } from '../store/index.ts';
 import { sqliteFactory, type TestDb } from '../store/test-support.ts';
-import type { Connector, ScoreWrite } from '../../connectors/index.ts';
+import type { Connector, ScoreClear, ScoreWrite } from '../../connectors/index.ts';
+import { verifyAuditChain } from '../audit/index.ts';
 import { CRM_FIELDS } from './feature-spec.ts';
 import { createPipelineHandlers, INCREMENTAL_STREAM } from './handlers.ts';
 import { DEFAULT_OUTCOMES } from './outcome.ts';
@@ -56,6 +57,8 @@ const subscriptions: CdcSubscription[] = [];
 const cdcJobs: JobRecord[] = [];
 /** Every record id the pipeline asked the connector to write, call by call. */
 const writeAttempts: string[] = [];
+/** Every record id the pipeline asked the connector to clear (consent withdrawn). */
+const clearAttempts: string[] = [];
 
 async function connect(): Promise<void> {
   const issued = f.org.issueToken({ withRefreshToken: true });
@@ -113,6 +116,10 @@ beforeEach(async () => {
         writeAttempts.push(...writes.map((w) => w.crmId));
         return connector.writeScores(writes);
       },
+      clearScores: (clears: readonly ScoreClear[]) => {
+        clearAttempts.push(...clears.map((c) => c.crmId));
+        return connector.clearScores(clears);
+      },
     };
   };
   const handlers = createPipelineHandlers({
@@ -148,6 +155,7 @@ afterEach(async () => {
   for (const sub of subscriptions.splice(0)) sub.stop();
   cdcJobs.splice(0);
   writeAttempts.splice(0);
+  clearAttempts.splice(0);
   await store.close();
   await db.destroy();
   await f.emulator.close();
@@ -547,5 +555,122 @@ describe('Salesforce change events', () => {
     expect(await queued()).toBe(1);
     f.org.update('Lead', seeded.leadIds[6] ?? '', { Title: 'Live' });
     await until(async () => (await queued()) === 2);
+  });
+});
+
+const LEADGATE_FIELDS = 'Leadgate_Score__c, Leadgate_Tier__c, Leadgate_Route__c, Leadgate_Reasons__c';
+
+/** The Leadgate fields of a record as the REST API answers them (through jsforce, the org's session). */
+async function leadgateFieldsOf(id: string): Promise<Record<string, unknown>> {
+  const session = await loadSalesforceSession(store, ring, tenant.id);
+  const res = await fetch(
+    `${f.emulator.url}/services/data/v64.0/query?q=${encodeURIComponent(`SELECT ${LEADGATE_FIELDS} FROM ${id.startsWith('00Q') ? 'Lead' : 'Contact'} WHERE Id = '${id}'`)}`,
+    { headers: { Authorization: `Bearer ${session?.accessToken ?? ''}` } },
+  );
+  const body = (await res.json()) as { records: Record<string, unknown>[] };
+  const fields = { ...body.records[0] };
+  delete fields['attributes'];
+  return fields;
+}
+
+const EMPTY = {
+  Leadgate_Score__c: null,
+  Leadgate_Tier__c: null,
+  Leadgate_Route__c: null,
+  Leadgate_Reasons__c: null,
+};
+
+/** The consent decisions of the audit trail that name this person: score decisions and clears. */
+async function consentAudit(personId: string): Promise<string[]> {
+  const rows = await store.listAuditRows(tenant.id, 0, 10_000);
+  return rows
+    .filter(
+      (a) =>
+        (a.action === 'score.decide' || a.action === 'score.clear') &&
+        JSON.stringify(a.details).includes(personId),
+    )
+    .map((a) => `${a.action} ${JSON.stringify(a.details)}`);
+}
+
+describe('Salesforce consent withdrawn after install', () => {
+  beforeEach(async () => {
+    await queue.enqueue({ tenantId: tenant.id, type: 'backfill', payload: {} });
+    await drain();
+    writeAttempts.splice(0);
+  });
+
+  it('a Lead that opts out (change event, targeted fetch) is cleared, not rescored; opting back in scores it again', async () => {
+    const sub = subscribe();
+    await sub.ready;
+    const leadId = seeded.leadIds.find((id) => f.org.get(id)?.['Leadgate_Score__c'] != null) ?? '';
+    const other =
+      seeded.leadIds.find((id) => id !== leadId && f.org.get(id)?.['Leadgate_Score__c'] != null) ?? '';
+    expect((await leadgateFieldsOf(leadId)).Leadgate_Score__c).toEqual(expect.any(Number));
+    const queries = f.countRequests('GET', /\/query/);
+    f.clock.now += 60_000;
+    // Opted out, and a field that moves the score changed too: without the consent gate, a rescore and a write.
+    f.org.update('Lead', leadId, { HasOptedOutOfEmail: true, Title: 'Chief Executive Officer' });
+    await until(async () => (await queued()) === 1);
+    await sub.idle();
+    await drain();
+    expect(cdcJobs.map((j) => (j.payload as { recordIds?: string[] }).recordIds)).toEqual([[leadId]]);
+    // The targeted fetch (one query) carried the consent: no sweep, no consent read.
+    expect(queries()).toBe(1);
+    expect(writeAttempts).toEqual([]);
+    expect(clearAttempts).toEqual([leadId]);
+    expect(await leadgateFieldsOf(leadId)).toEqual(EMPTY);
+    expect((await leadgateFieldsOf(other)).Leadgate_Score__c).toEqual(expect.any(Number));
+    expect(await store.getConsentAsOf(tenant.id, leadId, f.clock.now)).toMatchObject({
+      optedOut: true,
+      lawfulBasis: 'none',
+    });
+    expect(await store.listScoresByWriteBack(tenant.id, 'pending', 10)).toEqual([]);
+    const audit = await consentAudit(leadId);
+    expect(audit.at(-2)).toMatch(/no lawful basis for profiling; written score \S+ to be cleared in the CRM/);
+    expect(audit.at(-1)).toMatch(/^score.clear .*"cleared"/);
+    expect((await verifyAuditChain(store, tenant.id)).ok).toBe(true);
+
+    // Our own clear comes back as a change event of our client: ignored. A full rescore leaves the Lead alone.
+    await queue.enqueue({ tenantId: tenant.id, type: 'rescore', payload: {} });
+    await drain();
+    expect(writeAttempts).toEqual([]);
+    expect(clearAttempts).toEqual([leadId]);
+
+    // Opted back in: scored and written again.
+    f.clock.now += 60_000;
+    f.org.update('Lead', leadId, { HasOptedOutOfEmail: false });
+    await until(async () => (await queued()) === 1);
+    await sub.idle();
+    await drain();
+    expect(writeAttempts).toEqual([leadId]);
+    expect((await leadgateFieldsOf(leadId)).Leadgate_Score__c).toEqual(expect.any(Number));
+    expect(await store.getConsentAsOf(tenant.id, leadId, f.clock.now)).toMatchObject({ optedOut: false });
+    expect((await store.getLatestScore(tenant.id, leadId))?.writeBack).toBe('written');
+  });
+
+  it('a Contact that opts out is cleared by the SystemModstamp sweep too', async () => {
+    const contactId = seeded.contactIds.find((id) => f.org.get(id)?.['Leadgate_Score__c'] != null) ?? '';
+    expect(contactId).not.toBe('');
+    f.clock.now += 60_000;
+    f.org.update('Contact', contactId, { HasOptedOutOfEmail: true, Title: 'Chief Executive Officer' });
+    await queue.enqueue({ tenantId: tenant.id, type: 'incremental', payload: {} });
+    await drain();
+    expect(writeAttempts).toEqual([]);
+    expect(clearAttempts).toEqual([contactId]);
+    expect(await leadgateFieldsOf(contactId)).toEqual(EMPTY);
+    const cleared = (await store.listScores(tenant.id, contactId, 10)).filter(
+      (s) => s.writeBackError !== null,
+    );
+    expect(cleared.map((s) => s.writeBackError)).toEqual([
+      expect.stringMatching(/^cleared from the CRM: no lawful basis for profiling/),
+    ]);
+    expect(await store.listDeadLetters(tenant.id)).toEqual([]);
+
+    f.clock.now += 60_000;
+    f.org.update('Contact', contactId, { HasOptedOutOfEmail: false });
+    await queue.enqueue({ tenantId: tenant.id, type: 'incremental', payload: {} });
+    await drain();
+    expect(writeAttempts).toEqual([contactId]);
+    expect((await leadgateFieldsOf(contactId)).Leadgate_Score__c).toEqual(expect.any(Number));
   });
 });

@@ -12,6 +12,7 @@ import {
 import { appendAudit } from '../audit/index.ts';
 import type { JsonValue, ScoreRecord, Store, WriteBackState } from '../store/index.ts';
 import { everyoneAsOf, type PersonAsOf } from './as-of.ts';
+import { CLEAR_JOB, CLEAR_REASON, type ClearItem } from './clear.ts';
 import { detectChange, reasonLinesOf, reasonsText, type WrittenView } from './change.ts';
 import type { CrmFieldMap } from './feature-spec.ts';
 import { DEFAULT_RULES } from './rules.ts';
@@ -42,6 +43,11 @@ export interface ScoreRunSummary {
   unchanged: number;
   /** Persons with no score (no lawful basis and a policy of "none"); in the audit with the reason. */
   unscored: number;
+  /**
+   * Of the unscored, persons without a lawful basis whose earlier score is in the CRM: a clear-scores
+   * job empties their leadgate fields (clear.ts).
+   */
+  toClear: number;
   /**
    * Persons the CRM has closed (a converted Salesforce Lead): not scored, nothing written, any
    * waiting or dead-lettered score of theirs set aside; in the audit as 'closed'.
@@ -168,6 +174,7 @@ export async function scoreTenant(deps: ScoreRunDeps): Promise<ScoreRunSummary> 
     pending: 0,
     unchanged: 0,
     unscored: 0,
+    toClear: 0,
     closed: 0,
     modelVersion,
     policyVersion,
@@ -176,6 +183,7 @@ export async function scoreTenant(deps: ScoreRunDeps): Promise<ScoreRunSummary> 
     const chunk = people.slice(start, start + CHUNK);
     const lines: JsonValue[] = [];
     await store.transaction(async (tx) => {
+      const clears: ClearItem[] = [];
       for (const person of chunk) {
         const rule = closedBy(deps.fields, person.objectType, person.person.properties);
         if (rule !== undefined) {
@@ -203,7 +211,21 @@ export async function scoreTenant(deps: ScoreRunDeps): Promise<ScoreRunSummary> 
           decision.probability === null
         ) {
           summary.unscored++;
-          lines.push(auditLine(decided, null, 'unscored', []));
+          const why: string[] = [];
+          if (!person.profilingAllowed) {
+            // No lawful basis: nothing of ours may stay on its way to the CRM, nor in it.
+            const crmId = person.person.crmId;
+            const { history, written } = await lastWritten(tx, tenantId, crmId);
+            const setAside = await supersede(tx, tenantId, history, CLEAR_REASON, now);
+            if (setAside > 0) why.push(`${setAside} waiting set aside`);
+            if (written !== undefined && (person.objectType === 'contact' || person.objectType === 'lead')) {
+              clears.push({ personId: crmId, objectType: person.objectType });
+              summary.toClear++;
+              why.push(`written score ${written.id} to be cleared in the CRM`);
+            }
+          }
+          const detail = why.length === 0 ? [] : [[...decision.notes, ...why].join('; ')];
+          lines.push(auditLine(decided, null, 'unscored', detail));
           continue;
         }
         const crmId = person.person.crmId;
@@ -246,6 +268,17 @@ export async function scoreTenant(deps: ScoreRunDeps): Promise<ScoreRunSummary> 
         if (change.changed) summary.pending++;
         else summary.unchanged++;
         lines.push(auditLine(decided, row.id, writeBack, change.why));
+      }
+      if (clears.length > 0) {
+        await tx.enqueueJob(
+          {
+            tenantId,
+            type: CLEAR_JOB,
+            payload: { people: clears },
+            idempotencyKey: `${CLEAR_JOB}:${summary.runId}:${start / CHUNK + 1}`,
+          },
+          now,
+        );
       }
       // One entry per chunk, in the same transaction as its scores: every decision is in the hash
       // chain, at 1/CHUNK of the appends a per-person entry would cost (docs/decisions.md).

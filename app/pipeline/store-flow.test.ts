@@ -72,7 +72,13 @@ describe('ingest', () => {
     expect(await ingestOutcomes(ctx(), outcomes)).toEqual({ inserted: 1, duplicates: 0 });
     await ingestConsent(ctx(), consent);
 
-    expect(await ingestPeople(ctx(), [person()])).toEqual({ created: 0, changed: 0, unchanged: 1, stale: 0 });
+    expect(await ingestPeople(ctx(), [person()])).toEqual({
+      created: 0,
+      changed: 0,
+      unchanged: 1,
+      stale: 0,
+      consentChanged: 0,
+    });
     expect(await ingestEvents(ctx(), events)).toEqual({ inserted: 0, duplicates: 1 });
     expect(await ingestOutcomes(ctx(), outcomes)).toEqual({ inserted: 0, duplicates: 1 });
     await ingestConsent(ctx(), consent);

@@ -15,6 +15,7 @@ import {
   type CanonicalPerson,
   type Connector,
   type Page,
+  type ScoreClear,
   type ScoreWrite,
   type WriteResult,
 } from '../types.ts';
@@ -32,7 +33,6 @@ import {
   lifecycleOutcome,
   PERSON_PROPERTIES,
   toCompany,
-  toConsent,
   toPerson,
   type EngagementObject,
   type HsObject,
@@ -133,10 +133,22 @@ async function ignoringConflict(run: () => Promise<unknown>): Promise<void> {
   }
 }
 
+/** One record's property values for a batch update. */
+interface PropertyWrite {
+  crmId: string;
+  objectType: ScoreWrite['objectType'];
+  properties: Record<string, string>;
+}
+
+/** Every leadgate property empty: HubSpot clears a property written as "" (consent withdrawn). */
+const CLEARED: Readonly<Record<string, string>> = Object.fromEntries(
+  LEADGATE_PROPERTIES.map((p) => [p.name, '']),
+);
+
 /** `undefined`-free chunks of at most `size`, never holding the same id twice (batch update rejects duplicates). */
-function chunks(writes: readonly ScoreWrite[], size: number): ScoreWrite[][] {
-  const out: ScoreWrite[][] = [];
-  let current: ScoreWrite[] = [];
+function chunks(writes: readonly PropertyWrite[], size: number): PropertyWrite[][] {
+  const out: PropertyWrite[][] = [];
+  let current: PropertyWrite[] = [];
   let ids = new Set<string>();
   for (const w of writes) {
     if (current.length === size || ids.has(w.crmId)) {
@@ -162,6 +174,9 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): Connec
     ...(options.onAttemptFailed === undefined ? {} : { onAttemptFailed: options.onAttemptFailed }),
   });
   const personProperties = [...(options.personProperties ?? PERSON_PROPERTIES)];
+  // Every people read carries the person's consent: the same record, the same moment (types.ts PersonConsent).
+  const peopleProperties = [...new Set([...personProperties, ...CONSENT_PROPERTIES])];
+  const person = (o: HsObject): CanonicalPerson => toPerson(o, true);
 
   async function ensureSchema(): Promise<void> {
     const groups = await call('standard', (c) => c.crm.properties.groupsApi.getAll('contacts'));
@@ -226,13 +241,13 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): Connec
 
   async function listPeople(cursor?: string): Promise<Page<CanonicalPerson>> {
     const res = await call('standard', (c) =>
-      c.crm.contacts.basicApi.getPage(LIST_PAGE_SIZE, afterOf(cursor), personProperties, undefined, [
+      c.crm.contacts.basicApi.getPage(LIST_PAGE_SIZE, afterOf(cursor), peopleProperties, undefined, [
         'companies',
       ]),
     );
     const next = res.paging?.next?.after;
     return page(
-      res.results.map(toPerson),
+      res.results.map(person),
       next === undefined ? undefined : encodeCursor({ phase: 'contacts', after: next }),
     );
   }
@@ -296,15 +311,13 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): Connec
     );
   }
 
-  async function listConsent(cursor?: string): Promise<Page<CanonicalConsent>> {
-    const res = await call('standard', (c) =>
-      c.crm.contacts.basicApi.getPage(LIST_PAGE_SIZE, afterOf(cursor), [...CONSENT_PROPERTIES]),
-    );
-    const next = res.paging?.next?.after;
-    return page(
-      res.results.map(toConsent),
-      next === undefined ? undefined : encodeCursor({ phase: 'consent', after: next }),
-    );
+  /**
+   * People pages carry consent (listPeople and listPeopleChangedSince read CONSENT_PROPERTIES), so
+   * the consent stream is one empty page and no call: a second pass over every contact would spend
+   * the portal's budget on what the people pass read already.
+   */
+  function listConsent(): Promise<Page<CanonicalConsent>> {
+    return Promise.resolve({ items: [] });
   }
 
   async function listPeopleChangedSince(since: number, cursor?: string): Promise<Page<CanonicalPerson>> {
@@ -322,7 +335,7 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): Connec
           },
         ],
         sorts: ['lastmodifieddate'],
-        properties: personProperties,
+        properties: peopleProperties,
         limit: SEARCH_PAGE_SIZE,
         after: String(at.after),
       }),
@@ -341,14 +354,14 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): Connec
     const chosen = res.results.filter((o) => emit.has(o.id));
     const links = await companyLinks(chosen.map((o) => o.id));
     const items = chosen.map((o) => {
-      const person = toPerson(o);
+      const p = person(o);
       const companyId = links.get(o.id);
-      return companyId === undefined ? person : { ...person, companyId };
+      return companyId === undefined ? p : { ...p, companyId };
     });
     return page(items, step.next === undefined ? undefined : encodeCursor(step.next));
   }
 
-  async function writeChunk(chunk: readonly ScoreWrite[]): Promise<WriteResult[]> {
+  async function writeChunk(chunk: readonly PropertyWrite[]): Promise<WriteResult[]> {
     const contacts = chunk.filter((w) => w.objectType === 'contact');
     const failed = new Map<string, ConnectorError>();
     for (const w of chunk)
@@ -359,7 +372,7 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): Connec
       try {
         const res = await call('standard', (c) =>
           c.crm.contacts.batchApi.update({
-            inputs: contacts.map((w) => ({ id: w.crmId, properties: toHubSpotProperties(w.fields) })),
+            inputs: contacts.map((w) => ({ id: w.crmId, properties: w.properties })),
           }),
         );
         for (const r of res.results) written.add(r.id);
@@ -390,10 +403,26 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): Connec
     });
   }
 
-  async function writeScores(writes: readonly ScoreWrite[]): Promise<WriteResult[]> {
+  async function writeProperties(writes: readonly PropertyWrite[]): Promise<WriteResult[]> {
     const results: WriteResult[] = [];
     for (const chunk of chunks(writes, BATCH_SIZE)) results.push(...(await writeChunk(chunk)));
     return results;
+  }
+
+  function writeScores(writes: readonly ScoreWrite[]): Promise<WriteResult[]> {
+    return writeProperties(
+      writes.map((w) => ({
+        crmId: w.crmId,
+        objectType: w.objectType,
+        properties: toHubSpotProperties(w.fields),
+      })),
+    );
+  }
+
+  function clearScores(clears: readonly ScoreClear[]): Promise<WriteResult[]> {
+    return writeProperties(
+      clears.map((c) => ({ crmId: c.crmId, objectType: c.objectType, properties: { ...CLEARED } })),
+    );
   }
 
   return {
@@ -406,5 +435,6 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): Connec
     listConsent,
     listPeopleChangedSince,
     writeScores,
+    clearScores,
   };
 }

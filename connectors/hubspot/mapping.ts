@@ -5,6 +5,7 @@ import type {
   CanonicalOutcome,
   CanonicalPerson,
   EngagementType,
+  PersonConsent,
 } from '../types.ts';
 
 /** The shape of a CRM object as the SDK deserialises it (dates as `Date`, values as strings). */
@@ -76,7 +77,11 @@ export function primaryCompanyId(obj: HsObject): string | undefined {
   return (links.find((l) => l.type === 'contact_to_company') ?? links[0])?.id;
 }
 
-export function toPerson(obj: HsObject): CanonicalPerson {
+/**
+ * A contact. `withConsent`: the read asked for CONSENT_PROPERTIES, so the person carries its consent
+ * (an empty property is as much a statement as a set one, and HubSpot may leave it out of the answer).
+ */
+export function toPerson(obj: HsObject, withConsent = false): CanonicalPerson {
   const companyId = primaryCompanyId(obj);
   return {
     crmId: obj.id,
@@ -85,6 +90,7 @@ export function toPerson(obj: HsObject): CanonicalPerson {
     updatedAt: obj.updatedAt.getTime(),
     properties: { ...obj.properties },
     ...(companyId === undefined ? {} : { companyId }),
+    ...(withConsent ? { consent: consentOf(obj.properties) } : {}),
   };
 }
 
@@ -175,12 +181,12 @@ export function dealOutcomes(deal: HsObject): CanonicalOutcome[] {
  * `recordedAt` is the record's last change: the earliest time we can prove we knew it.
  */
 export function toConsent(obj: HsObject): CanonicalConsent {
-  const basis = obj.properties.hs_legal_basis ?? '';
-  const optedOut = obj.properties.hs_email_optout === 'true';
-  return {
-    personId: obj.id,
-    profilingAllowed: basis !== '' && !optedOut,
-    basis: basis === '' ? null : basis,
-    recordedAt: obj.updatedAt.getTime(),
-  };
+  return { personId: obj.id, ...consentOf(obj.properties), recordedAt: obj.updatedAt.getTime() };
+}
+
+/** The consent stated by a contact's GDPR properties (toConsent's rule, without a time). */
+export function consentOf(properties: HsObject['properties']): PersonConsent {
+  const basis = properties.hs_legal_basis ?? '';
+  const optedOut = properties.hs_email_optout === 'true';
+  return { profilingAllowed: basis !== '' && !optedOut, basis: basis === '' ? null : basis };
 }

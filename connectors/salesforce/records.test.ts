@@ -88,6 +88,15 @@ describe('record mapping', () => {
     expect(toConsent('Lead', { ...csv, HasOptedOutOfEmail: 'false' }).profilingAllowed).toBe(true);
   });
 
+  it('carries the same consent on the person read, REST and Bulk alike', () => {
+    expect(toPerson('Lead', rest).consent).toEqual({ profilingAllowed: false, basis: 'opted_out_of_email' });
+    expect(toPerson('Lead', { ...csv, HasOptedOutOfEmail: 'false' }).consent).toEqual({
+      profilingAllowed: true,
+      basis: null,
+    });
+    expect(toPerson('Contact', { ...csv, HasOptedOutOfEmail: 'true' }).consent?.profilingAllowed).toBe(false);
+  });
+
   it('maps an Event with its record Id as sourceId, and skips activity without a person', () => {
     const e = {
       Id: '00U1',

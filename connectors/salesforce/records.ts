@@ -4,6 +4,7 @@ import type {
   CanonicalEvent,
   CanonicalPerson,
   EngagementType,
+  PersonConsent,
 } from '../types.ts';
 
 /** A record as the REST API (JSON values) or Bulk 2.0 (CSV strings, '' for null) returns it. */
@@ -143,6 +144,7 @@ export function toPerson(object: 'Lead' | 'Contact', record: SalesforceRecord): 
     updatedAt: parseSalesforceTime(required(properties, 'SystemModstamp')),
     properties,
     ...(companyId == null ? {} : { companyId }),
+    consent: consentOf(properties),
   };
 }
 
@@ -208,21 +210,23 @@ export function toEvent(object: 'Task' | 'Event', record: SalesforceRecord): Can
   };
 }
 
-/** What toConsent reads: the person's id, opt-out and when the record last changed. */
-export const CONSENT_FIELDS = ['Id', 'HasOptedOutOfEmail', 'SystemModstamp'] as const;
-
 /**
- * Consent as the emulator's schema allows: `HasOptedOutOfEmail` on Lead and Contact. Profiling is
- * treated as not allowed for a person who opted out of email (the conservative reading); orgs with
- * Data Protection (Individual.HasOptedOutProfiling) need that object added here.
+ * Consent as the emulator's schema allows: `HasOptedOutOfEmail` on Lead and Contact, one of the people
+ * fields, so every people read carries it. Profiling is treated as not allowed for a person who opted
+ * out of email (the conservative reading); not opted out states no lawful basis (`basis` null). Orgs
+ * with Data Protection (Individual.HasOptedOutProfiling) need that object added here.
  */
+export function consentOf(props: Readonly<Record<string, string | null>>): PersonConsent {
+  const optedOut = props['HasOptedOutOfEmail'] === 'true';
+  return { profilingAllowed: !optedOut, basis: optedOut ? 'opted_out_of_email' : null };
+}
+
+/** Consent as a record of its own (CanonicalConsent), from the same fields as a person's `consent`. */
 export function toConsent(object: 'Lead' | 'Contact', record: SalesforceRecord): CanonicalConsent {
   const props = normalizeRecord(object, record);
-  const optedOut = props['HasOptedOutOfEmail'] === 'true';
   return {
     personId: required(props, 'Id'),
-    profilingAllowed: !optedOut,
-    basis: optedOut ? 'opted_out_of_email' : null,
+    ...consentOf(props),
     recordedAt: parseSalesforceTime(required(props, 'SystemModstamp')),
   };
 }

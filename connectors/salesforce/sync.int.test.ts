@@ -75,7 +75,7 @@ describe('backfill', () => {
     expect(jobs()).toBe(0);
   });
 
-  it('yields Accounts, engagement events, outcomes and consent', async () => {
+  it('yields Accounts, engagement events, outcomes, and consent with the people', async () => {
     const connector = fx.connector();
     const companies = await drain((c) => connector.listCompanies(c));
     expect(sorted(companies.items.map((c) => c.crmId))).toEqual(sorted(seeded.accountIds));
@@ -95,9 +95,13 @@ describe('backfill', () => {
       seeded.convertedLeadIds.length,
     );
 
+    // Consent comes with every people read (HasOptedOutOfEmail is a people field): no consent pass.
+    const people = await drain((c) => connector.listPeople(c));
+    expect(people.items).toHaveLength(seeded.leadIds.length + seeded.contactIds.length);
+    expect(people.items.filter((p) => p.consent?.profilingAllowed === false)).toHaveLength(100);
+    expect(people.items.every((p) => p.consent !== undefined)).toBe(true);
     const consent = await drain((c) => connector.listConsent(c));
-    expect(consent.items).toHaveLength(seeded.leadIds.length + seeded.contactIds.length);
-    expect(consent.items.filter((c) => !c.profilingAllowed)).toHaveLength(100);
+    expect(consent.items).toEqual([]);
   });
 });
 

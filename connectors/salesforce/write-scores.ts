@@ -1,7 +1,7 @@
-import { ConnectorError, type ScoreWrite, type WriteResult } from '../types.ts';
+import { ConnectorError, type ScoreClear, type ScoreWrite, type WriteResult } from '../types.ts';
 import type { SalesforceClient } from './client.ts';
 import { mapSaveError, type SaveError } from './errors.ts';
-import { toSalesforceValues } from './fields.ts';
+import { SCORE_FIELDS, toSalesforceValues } from './fields.ts';
 
 /** sObject Collections take at most 200 records per call (salesforce.md §3). */
 export const COLLECTION_BATCH = 200;
@@ -30,13 +30,49 @@ export async function writeScores(
   writes: readonly ScoreWrite[],
   onCall?: (records: number) => void,
 ): Promise<WriteResult[]> {
+  return saveFields(
+    client,
+    apiVersion,
+    writes.map((w) => ({ crmId: w.crmId, objectType: w.objectType, values: toSalesforceValues(w.fields) })),
+    onCall,
+  );
+}
+
+/** Every Leadgate_*__c field as null: the REST API empties a field sent as null (all are nillable). */
+const CLEARED: Readonly<Record<string, null>> = Object.fromEntries(SCORE_FIELDS.map((f) => [f.name, null]));
+
+/** Empties the Leadgate_*__c fields of these records (consent withdrawn), as writeScores writes them. */
+export async function clearScores(
+  client: SalesforceClient,
+  apiVersion: string,
+  clears: readonly ScoreClear[],
+): Promise<WriteResult[]> {
+  return saveFields(
+    client,
+    apiVersion,
+    clears.map((c) => ({ crmId: c.crmId, objectType: c.objectType, values: CLEARED })),
+  );
+}
+
+interface FieldSave {
+  crmId: string;
+  objectType: ScoreWrite['objectType'];
+  values: Readonly<Record<string, string | number | null>>;
+}
+
+async function saveFields(
+  client: SalesforceClient,
+  apiVersion: string,
+  writes: readonly FieldSave[],
+  onCall?: (records: number) => void,
+): Promise<WriteResult[]> {
   const results: WriteResult[] = [];
   for (let start = 0; start < writes.length; start += COLLECTION_BATCH) {
     const batch = writes.slice(start, start + COLLECTION_BATCH);
     const records = batch.map((w) => ({
       attributes: { type: OBJECT_OF[w.objectType] },
       id: w.crmId,
-      ...toSalesforceValues(w.fields),
+      ...w.values,
     }));
     let saved: SaveResult[];
     try {
