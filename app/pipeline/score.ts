@@ -16,6 +16,7 @@ import { CLEAR_JOB, CLEAR_REASON, type ClearItem } from './clear.ts';
 import { detectChange, reasonLinesOf, reasonsText, type WrittenView } from './change.ts';
 import type { CrmFieldMap } from './feature-spec.ts';
 import { DEFAULT_RULES } from './rules.ts';
+import { eventLoopTurns } from './yield.ts';
 
 /**
  * Scoring as of now: every person (or the ones named) → features → champion model or fallback rules
@@ -179,7 +180,10 @@ export async function scoreTenant(deps: ScoreRunDeps): Promise<ScoreRunSummary> 
     modelVersion,
     policyVersion,
   };
+  const turn = eventLoopTurns(1);
   for (let start = 0; start < people.length; start += CHUNK) {
+    // Between transactions, never inside one: the loop gets a turn once per chunk (yield.ts).
+    if (start > 0) await turn();
     const chunk = people.slice(start, start + CHUNK);
     const lines: JsonValue[] = [];
     await store.transaction(async (tx) => {
