@@ -97,6 +97,17 @@ beforeAll(async () => {
   await store.upsertRecord('t2', 'contact', '601', { email: 'c@other.com' }, NOW - 10_000);
   await store.insertScore(score('t2', '601', 90, NOW - 1_000));
   await store.upsertRecord('t3', 'contact', '701', { email: 'd@gone.com' }, NOW - 10_000);
+  // 503: scored, then opted out.
+  await store.upsertRecord(t.id, 'contact', '503', { email: 'e@acme.com' }, NOW - 10_000);
+  await store.insertScore(score(t.id, '503', 70, NOW - 5_000));
+  await store.recordConsent({
+    tenantId: t.id,
+    personId: '503',
+    lawfulBasis: 'none',
+    optedOut: true,
+    recordedAt: NOW - 2_000,
+    source: 'hubspot:hs_email_optout',
+  });
   server = app().listen(0, '127.0.0.1');
   await new Promise<void>((resolve) =>
     server.once('listening', () => {
@@ -141,6 +152,11 @@ describe(`GET ${HUBSPOT_CARD_PATH}`, () => {
   it('answers not_scored for a known contact without a score', async () => {
     const res = await signedGet(q(PORTAL, '502'));
     expect([res.status, (res.body as { state: string }).state]).toEqual([200, 'not_scored']);
+  });
+
+  it('shows no score and no history for a contact who withdrew consent after being scored', async () => {
+    const res = await signedGet(q(PORTAL, '503'));
+    expect(res.body).toMatchObject({ state: 'not_scored', score: null, history: [] });
   });
 
   it('answers 401 without a signature', async () => {
