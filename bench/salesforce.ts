@@ -315,7 +315,8 @@ Lead SELECT in the same kind of child process: ${s(raw.seconds)} s, ${fmt(raw.ca
 peak RSS ${mib(raw.peakRss)}.
 
 Connector only: every page of the five streams the backfill job reads (companies, people, events,
-outcomes, consent; the Lead object is read twice, for people and for consent), nothing stored.
+outcomes, consent; people pages carry consent, so the consent stream answers one empty page with no
+call), nothing stored.
 
 | path | wall s | CPU s | API calls | people stream s | people ÷ bare jsforce | wall ÷ SOQL | RSS before → peak | heap before → peak |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |
@@ -323,8 +324,8 @@ ${fetchRows}
 
 Bulk API 2.0 read the same records with ${fmt(soqlFetch.calls / bulkFetch.calls, 1)}× fewer API calls than SOQL paging
 (${fmt(bulkFetch.calls)} vs ${fmt(soqlFetch.calls)}) in ${(bulkFetch.seconds / soqlFetch.seconds).toFixed(2)}× its wall time and ${(bulkFetch.cpuSeconds / soqlFetch.cpuSeconds).toFixed(2)}× its CPU time. Each
-Bulk source still starts with one full SOQL page (2,000 records, discarded) to learn \`totalSize\`, then
-creates the job, polls it and reads CSV pages.
+Bulk source starts with one SOQL page in Id order (2,000 records, kept) whose \`totalSize\` decides;
+the job then reads only the Ids after that page: it creates the job, polls it and reads CSV pages.
 
 Fetch + ingest: the pipeline's \`backfill\` job on a real queue and worker (the same reads, each page
 ingested into SQLite in the job's checkpoint transaction). *In connector calls* is the time the job
