@@ -572,7 +572,9 @@ ${laterRows}
 
 A job that keeps the event loop for longer than Node's 5 s \`keepAliveTimeout\` lets the HTTP server
 close an idle keep-alive socket at the same turn as the demo's status poll (same process) writes its
-next request on it: the poll's ECONNRESET.
+next request on it: the poll's ECONNRESET. Both jobs held it for their whole length (~3 s here) until
+their passes over every person gave the loop a turn every 100 persons (\`app/pipeline/yield.ts\`); what
+is left in one stretch is the single snapshot query and, for retrain, the model fit.
 `;
 writeSection('hubspot', markdown);
 log(markdown);
