@@ -31,12 +31,9 @@ let org: OrgHandle;
 let runtime: Runtime;
 let now = START;
 
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'leadgate-sf-install-'));
-  now = START;
-  emulator = await startSalesforceEmulator({ clock: () => now });
-  org = emulator.createOrg();
-  runtime = await buildRuntime(loadConfig({ LEADGATE_DATA_DIR: dir, PORT: '0' }), {
+/** A runtime on the test's data folder, connected app pointed at the emulator. */
+function startRuntime(): Promise<Runtime> {
+  return buildRuntime(loadConfig({ LEADGATE_DATA_DIR: dir, PORT: '0' }), {
     logger: capturedLogger().logger,
     metrics: createMetrics(),
     clock: { now: () => now },
@@ -50,6 +47,14 @@ beforeEach(async () => {
       verifyWaitsMs: [0],
     },
   });
+}
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'leadgate-sf-install-'));
+  now = START;
+  emulator = await startSalesforceEmulator({ clock: () => now });
+  org = emulator.createOrg();
+  runtime = await startRuntime();
   emulator.registerConnectedApp({
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
@@ -211,19 +216,7 @@ describe('change-event subscriptions and the runtime', () => {
     await runtime.close();
     expect(await subscribers(0)).toBe(0);
 
-    runtime = await buildRuntime(loadConfig({ LEADGATE_DATA_DIR: dir, PORT: '0' }), {
-      logger: capturedLogger().logger,
-      metrics: createMetrics(),
-      clock: { now: () => now },
-      handlers: {},
-      sleep: () => Promise.resolve(),
-      salesforce: {
-        clientId: CLIENT_ID,
-        clientSecret: CLIENT_SECRET,
-        loginUrl: emulator.url,
-        verifyWaitsMs: [0],
-      },
-    });
+    runtime = await startRuntime();
     expect(await subscribers(1)).toBe(1);
   });
 });

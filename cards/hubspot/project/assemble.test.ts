@@ -17,6 +17,21 @@ import { validateUid } from '@hubspot/project-parsing-lib/uid';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ORIGIN = 'https://leadgate.example.com';
 
+/** The project as `npm run build:hubspot` assembles it, into a fresh temp folder. */
+function assembleIntoTemp(prefix: string): { out: string; result: AssembleResult } {
+  const out = join(mkdtempSync(join(tmpdir(), prefix)), 'hubspot-project');
+  const result = assembleProject(
+    {
+      manifestDir: join(ROOT, 'manifest', 'hubspot'),
+      cardDir: join(ROOT, 'cards', 'hubspot'),
+      contractDir: join(ROOT, 'cards', 'contract'),
+      outDir: out,
+    },
+    ORIGIN,
+  );
+  return { out, result };
+}
+
 describe('hubspotPublicOrigin', () => {
   it.each([
     ['https://leadgate.example.com', ORIGIN],
@@ -67,16 +82,7 @@ describe('assembleProject', () => {
   let result: AssembleResult;
 
   beforeAll(() => {
-    out = join(mkdtempSync(join(tmpdir(), 'leadgate-hsproject-')), 'hubspot-project');
-    result = assembleProject(
-      {
-        manifestDir: join(ROOT, 'manifest', 'hubspot'),
-        cardDir: join(ROOT, 'cards', 'hubspot'),
-        contractDir: join(ROOT, 'cards', 'contract'),
-        outDir: out,
-      },
-      ORIGIN,
-    );
+    ({ out, result } = assembleIntoTemp('leadgate-hsproject-'));
   });
 
   afterAll(() => {
@@ -161,16 +167,7 @@ describe("the assembled project through HubSpot's project parser", () => {
   let out: string;
 
   beforeAll(() => {
-    out = join(mkdtempSync(join(tmpdir(), 'leadgate-hsparse-')), 'hubspot-project');
-    assembleProject(
-      {
-        manifestDir: join(ROOT, 'manifest', 'hubspot'),
-        cardDir: join(ROOT, 'cards', 'hubspot'),
-        contractDir: join(ROOT, 'cards', 'contract'),
-        outDir: out,
-      },
-      ORIGIN,
-    );
+    ({ out } = assembleIntoTemp('leadgate-hsparse-'));
   });
 
   afterAll(() => {
