@@ -2,7 +2,8 @@ import { toHubSpotProperties } from '../../connectors/hubspot/index.ts';
 import { generatePortal, type GeneratedPortal } from '../../sandbox/generator/index.ts';
 import { startHubSpotEmulator, type HubSpotEmulator, type Portal } from '../../sandbox/hubspot/index.ts';
 import { toScoreWrite } from '../pipeline/index.ts';
-import type { ScoreRecord, Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
+import { newestWrittenScores } from './written-scores.ts';
 
 /** What regenerates the demo portal byte for byte; saved in sandbox.json under "demo". */
 export interface DemoPortalParams {
@@ -38,19 +39,6 @@ export async function startDemoPortal(params: DemoPortalParams, port: number): P
   }
 }
 
-/** Newest score per contact among those the CRM accepted. */
-function newestWritten(scores: readonly ScoreRecord[]): ScoreRecord[] {
-  const newest = new Map<string, ScoreRecord>();
-  for (const s of scores) {
-    const seen = newest.get(s.personId);
-    if (seen === undefined || s.scoredAt > seen.scoredAt) newest.set(s.personId, s);
-  }
-  return [...newest.values()];
-}
-
-/** Far above any demo portal; the store answers at most this many written scores in one call. */
-const RESTORE_LIMIT = 1_000_000;
-
 /**
  * On a resumed demo the regenerated portal has lost what leadgate wrote last time, while our store
  * still holds it as written (write-back only sends changes, so it would never send it again). Put
@@ -61,7 +49,7 @@ export async function restoreWrittenScores(
   tenantId: string,
   portal: Portal,
 ): Promise<number> {
-  const written = newestWritten(await store.listScoresByWriteBack(tenantId, 'written', RESTORE_LIMIT));
+  const written = await newestWrittenScores(store, tenantId);
   let restored = 0;
   for (const score of written) {
     const contact = portal.get('contacts', score.personId);

@@ -11,7 +11,8 @@ import {
   type SalesforceEmulator,
 } from '../../sandbox/salesforce/index.ts';
 import { toScoreWrite } from '../pipeline/index.ts';
-import type { ScoreRecord, Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
+import { newestWrittenScores } from './written-scores.ts';
 
 /** The demo's connected app in the emulator; the redirect URI is registered once the server listens. */
 export const DEMO_SALESFORCE_APP = {
@@ -247,18 +248,6 @@ export async function startDemoOrg(params: DemoOrgParams, port: number): Promise
   }
 }
 
-/** Newest score per person among those the CRM accepted. */
-function newestWritten(scores: readonly ScoreRecord[]): ScoreRecord[] {
-  const newest = new Map<string, ScoreRecord>();
-  for (const s of scores) {
-    const seen = newest.get(s.personId);
-    if (seen === undefined || s.scoredAt > seen.scoredAt) newest.set(s.personId, s);
-  }
-  return [...newest.values()];
-}
-
-const RESTORE_LIMIT = 1_000_000;
-
 /**
  * The Salesforce half of a resumed demo: put back the Leadgate_*__c values leadgate had written, as the
  * org held them when the last run stopped, tagged with our client id so the change events they raise
@@ -269,7 +258,7 @@ export async function restoreWrittenSalesforceScores(
   tenantId: string,
   demo: DemoOrg,
 ): Promise<number> {
-  const written = newestWritten(await store.listScoresByWriteBack(tenantId, 'written', RESTORE_LIMIT));
+  const written = await newestWrittenScores(store, tenantId);
   const changeOrigin = `com/salesforce/api/rest/64.0;client=${DEMO_SALESFORCE_APP.clientId}`;
   let restored = 0;
   for (const score of written) {
