@@ -34,6 +34,12 @@ export interface CanonicalPerson {
    * carries it point-in-time. Absent when the read did not include the consent fields.
    */
   consent?: PersonConsent;
+  /**
+   * Conversions the same record states (HubSpot lifecycle stage dates, a converted Salesforce Lead),
+   * so every people read records outcomes that happen after install too. Absent when the read did not
+   * include the fields; an empty array states none.
+   */
+  outcomes?: CanonicalOutcome[];
 }
 
 /** A HubSpot company or a Salesforce Account. */

@@ -16,6 +16,12 @@ const time = { type: 'integer', minimum: 0 } as const;
 const id = { type: 'string', minLength: 1, maxLength: 255 } as const;
 const stringProps = { type: 'object', additionalProperties: { type: ['string', 'null'] } } as const;
 
+const outcomeSchema = {
+  type: 'object',
+  required: ['personId', 'type', 'occurredAt'],
+  properties: { personId: id, type: id, occurredAt: time },
+} as const;
+
 const personSchema = {
   type: 'object',
   required: ['crmId', 'objectType', 'createdAt', 'updatedAt', 'properties'],
@@ -31,6 +37,7 @@ const personSchema = {
       required: ['profilingAllowed', 'basis'],
       properties: { profilingAllowed: { type: 'boolean' }, basis: { type: ['string', 'null'] } },
     },
+    outcomes: { type: 'array', items: outcomeSchema },
   },
 } as const;
 
@@ -61,12 +68,6 @@ const eventSchema = {
     attributes: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } },
     sourceId: id,
   },
-} as const;
-
-const outcomeSchema = {
-  type: 'object',
-  required: ['personId', 'type', 'occurredAt'],
-  properties: { personId: id, type: id, occurredAt: time },
 } as const;
 
 const consentSchema = {

@@ -51,12 +51,14 @@ export interface IngestContext {
 export type IngestCounts = Record<UpsertRecordStatus, number> & {
   /** Consent changes the people carried (ingestPeople): a new state recorded, withdrawn or granted. */
   consentChanged: number;
+  /** Outcomes the people carried that were new to the store (ingestPeople). */
+  outcomesRecorded: number;
 };
 
 const FAR_FUTURE = Date.UTC(9999, 0, 1);
 
 function emptyCounts(): IngestCounts {
-  return { created: 0, changed: 0, unchanged: 0, stale: 0, consentChanged: 0 };
+  return { created: 0, changed: 0, unchanged: 0, stale: 0, consentChanged: 0, outcomesRecorded: 0 };
 }
 
 function pick(properties: Readonly<Record<string, string | null>>, names: readonly string[]) {
@@ -96,11 +98,18 @@ export async function ingestPeople(ctx: IngestContext, page: readonly unknown[])
       );
     return stated ?? undefined;
   });
+  for (const p of people)
+    for (const o of p.outcomes ?? [])
+      if (o.personId !== p.crmId) problems.push(`person ${p.crmId}: carries an outcome of ${o.personId}`);
   if (problems.length > 0) throw new InvalidPageError('people', problems);
   for (const [i, p] of people.entries()) {
     if (p.updatedAt < p.createdAt) {
       throw new InvalidPageError('people', [`person ${p.crmId}: updatedAt is before createdAt`]);
     }
+    // A conversion is a fact with its own time: recorded whatever the record version did (a stale read
+    // still states it), once by its identity (person, type, occurredAt), as the outcome stream does.
+    if (p.outcomes !== undefined && p.outcomes.length > 0)
+      counts.outcomesRecorded += (await ingestOutcomes(ctx, p.outcomes)).inserted;
     const consent = consents[i];
     // A stale read (older than the version we hold) says nothing about consent now either.
     const recordConsent = async (status: UpsertRecordStatus) => {

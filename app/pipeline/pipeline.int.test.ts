@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHubSpotConnector, PortalBudget, HUBSPOT_SCOPES } from '../../connectors/hubspot/index.ts';
+import { LIFECYCLE_DATE_PROPERTIES } from '../../connectors/hubspot/mapping.ts';
 import type { Connector, ScoreClear, ScoreWrite, WriteResult } from '../../connectors/index.ts';
 import { generatePortal, type GeneratedPortal } from '../../sandbox/generator/index.ts';
 import type { SeedResult } from '../../sandbox/hubspot/index.ts';
@@ -422,5 +423,58 @@ describe('HubSpot consent withdrawn after install', () => {
     expect((await leadgateFields(optOut)).leadgate_score).not.toBeNull();
     expect((await store.getLatestScore(tenant.id, optOut))?.writeBack).toBe('written');
     expect(await store.getConsentAsOf(tenant.id, optOut, now)).toMatchObject({ optedOut: false });
+  });
+});
+
+describe('HubSpot outcomes after install', () => {
+  it('records a contact reaching SQL after the backfill (webhook, incremental) at the stage date HubSpot sets', async () => {
+    await enqueue('backfill');
+    await drain();
+    await listenForWebhooks(['lifecyclestage']);
+    // A contact the backfill saw and scored, never at SQL or later.
+    const id = [...seeded.contacts.values()].find((cid) => {
+      const c = f.portal.get('contacts', cid);
+      return (
+        c?.properties.get('leadgate_score') !== undefined &&
+        LIFECYCLE_DATE_PROPERTIES.every((p) => c.properties.get(p) === undefined)
+      );
+    });
+    if (id === undefined) throw new Error('no scored contact below SQL');
+    const contact = f.portal.get('contacts', id);
+    if (contact === undefined) throw new Error('contact vanished');
+    const FAR = Date.UTC(9999, 0, 1);
+    expect(await store.getOutcomes(tenant.id, { personId: id }, FAR)).toEqual([]);
+    const outcomesBefore = (await store.getOutcomes(tenant.id, {}, FAR)).length;
+
+    await portalTimeTo(60_000);
+    const movedAt = f.clock.now();
+    f.portal.update(contact, new Map([['lifecyclestage', 'salesqualifiedlead']]), {
+      at: movedAt,
+      sourceType: 'CRM_UI',
+    });
+    await deliverWebhooks();
+    expect((await store.countJobs(tenant.id)).queued, 'the webhook queued an incremental sync').toBe(1);
+    await drain();
+
+    // HubSpot's calculated hs_lifecyclestage_salesqualifiedlead_date is the outcome's time; it is known
+    // from the sync on (live), not back-dated into history training already judged.
+    const stageDate = Date.parse(contact.properties.get('hs_lifecyclestage_salesqualifiedlead_date') ?? '');
+    expect(stageDate).toBe(movedAt);
+    const outcomes = await store.getOutcomes(tenant.id, { personId: id }, FAR);
+    expect(outcomes.map((o) => [o.personId, o.type, o.occurredAt])).toEqual([
+      [id, 'lifecycle_sql_or_later', movedAt],
+    ]);
+    expect(outcomes[0]?.recordedAt).toBeGreaterThanOrEqual(movedAt);
+    expect((await store.getOutcomes(tenant.id, {}, FAR)).length).toBe(outcomesBefore + 1);
+
+    // A later sweep re-reading the contact (now at opportunity) records nothing new: same first SQL date.
+    await portalTimeTo(60_000);
+    f.portal.update(contact, new Map([['lifecyclestage', 'opportunity']]), {
+      at: f.clock.now(),
+      sourceType: 'CRM_UI',
+    });
+    await enqueue('incremental');
+    await drain();
+    expect(await store.getOutcomes(tenant.id, { personId: id }, FAR)).toEqual(outcomes);
   });
 });

@@ -674,3 +674,54 @@ describe('Salesforce consent withdrawn after install', () => {
     expect((await leadgateFieldsOf(contactId)).Leadgate_Score__c).toEqual(expect.any(Number));
   });
 });
+
+describe('Salesforce outcomes after install', () => {
+  beforeEach(async () => {
+    await queue.enqueue({ tenantId: tenant.id, type: 'backfill', payload: {} });
+    await drain();
+  });
+
+  const FAR = Date.UTC(9999, 0, 1);
+  /** ConvertedDate is a date: the conversion's time is midnight UTC of the day it happened. */
+  const dayOf = (ms: number): number => Math.floor(ms / DAY) * DAY;
+
+  it('records a Lead converted after the backfill: change event (targeted fetch) and SystemModstamp sweep', async () => {
+    const [byEvent, bySweep] = seeded.leadIds.filter((id) => f.org.get(id)?.['Leadgate_Score__c'] != null);
+    if (byEvent === undefined || bySweep === undefined) throw new Error('no two scored open Leads');
+    for (const id of [byEvent, bySweep])
+      expect(await store.getOutcomes(tenant.id, { personId: id }, FAR)).toEqual([]);
+
+    const sub = subscribe();
+    await sub.ready;
+    f.clock.now += 60_000;
+    const eventDay = dayOf(f.clock.now);
+    f.org.convertLead(byEvent, { createOpportunity: false });
+    await until(async () => (await savedReplayId()) === lastReplayId());
+    await sub.idle();
+    const payloads = cdcJobs.map((j) => (j.payload as { recordIds?: string[] }).recordIds ?? []);
+    expect(payloads.flat()).toContain(byEvent);
+    await drain();
+    const converted = await store.getOutcomes(tenant.id, { personId: byEvent }, FAR);
+    expect(converted.map((o) => [o.personId, o.type, o.occurredAt])).toEqual([
+      [byEvent, 'lead_converted', eventDay],
+    ]);
+    // Known from the sync on (live), never before the conversion.
+    expect(converted[0]?.recordedAt).toBeGreaterThanOrEqual(eventDay);
+    sub.stop();
+
+    // No change event this time (nobody listening): the next sweep reads the Lead's new SystemModstamp.
+    f.clock.now += DAY;
+    const sweepDay = dayOf(f.clock.now);
+    f.org.convertLead(bySweep, { createOpportunity: false });
+    await queue.enqueue({ tenantId: tenant.id, type: 'incremental', payload: {} });
+    await drain();
+    const swept = await store.getOutcomes(tenant.id, { personId: bySweep }, FAR);
+    expect(swept.map((o) => [o.type, o.occurredAt])).toEqual([['lead_converted', sweepDay]]);
+    expect(swept[0]?.recordedAt).toBeGreaterThanOrEqual(sweepDay);
+
+    // Sweeping again re-reads nothing new and records nothing twice.
+    await queue.enqueue({ tenantId: tenant.id, type: 'incremental', payload: {} });
+    await drain();
+    expect(await store.getOutcomes(tenant.id, { personId: bySweep }, FAR)).toEqual(swept);
+  });
+});

@@ -78,6 +78,7 @@ describe('ingest', () => {
       unchanged: 1,
       stale: 0,
       consentChanged: 0,
+      outcomesRecorded: 0,
     });
     expect(await ingestEvents(ctx(), events)).toEqual({ inserted: 0, duplicates: 1 });
     expect(await ingestOutcomes(ctx(), outcomes)).toEqual({ inserted: 0, duplicates: 1 });

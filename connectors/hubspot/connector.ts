@@ -174,9 +174,13 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): Connec
     ...(options.onAttemptFailed === undefined ? {} : { onAttemptFailed: options.onAttemptFailed }),
   });
   const personProperties = [...(options.personProperties ?? PERSON_PROPERTIES)];
-  // Every people read carries the person's consent: the same record, the same moment (types.ts PersonConsent).
-  const peopleProperties = [...new Set([...personProperties, ...CONSENT_PROPERTIES])];
-  const person = (o: HsObject): CanonicalPerson => toPerson(o, true);
+  // Every people read carries the person's consent and lifecycle outcome: the same record, the same
+  // moment (types.ts PersonConsent, CanonicalPerson.outcomes), so a contact reaching SQL after install
+  // is an outcome the next incremental sweep records.
+  const peopleProperties = [
+    ...new Set([...personProperties, ...CONSENT_PROPERTIES, ...LIFECYCLE_DATE_PROPERTIES]),
+  ];
+  const person = (o: HsObject): CanonicalPerson => toPerson(o, { consent: true, outcomes: true });
 
   async function ensureSchema(): Promise<void> {
     const groups = await call('standard', (c) => c.crm.properties.groupsApi.getAll('contacts'));

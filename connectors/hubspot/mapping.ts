@@ -77,12 +77,21 @@ export function primaryCompanyId(obj: HsObject): string | undefined {
   return (links.find((l) => l.type === 'contact_to_company') ?? links[0])?.id;
 }
 
+/** Which optional parts of a person the read asked for (and so states, even when empty). */
+export interface PersonReads {
+  /** CONSENT_PROPERTIES were requested: the person carries its consent. */
+  consent?: boolean;
+  /** LIFECYCLE_DATE_PROPERTIES were requested: the person carries its lifecycle outcome (or none). */
+  outcomes?: boolean;
+}
+
 /**
- * A contact. `withConsent`: the read asked for CONSENT_PROPERTIES, so the person carries its consent
- * (an empty property is as much a statement as a set one, and HubSpot may leave it out of the answer).
+ * A contact. An empty requested property is as much a statement as a set one (HubSpot may leave
+ * it out of the answer), so a read that asked for consent or lifecycle dates always carries them.
  */
-export function toPerson(obj: HsObject, withConsent = false): CanonicalPerson {
+export function toPerson(obj: HsObject, reads: PersonReads = {}): CanonicalPerson {
   const companyId = primaryCompanyId(obj);
+  const outcome = reads.outcomes === true ? lifecycleOutcome(obj) : undefined;
   return {
     crmId: obj.id,
     objectType: 'contact',
@@ -90,7 +99,8 @@ export function toPerson(obj: HsObject, withConsent = false): CanonicalPerson {
     updatedAt: obj.updatedAt.getTime(),
     properties: { ...obj.properties },
     ...(companyId === undefined ? {} : { companyId }),
-    ...(withConsent ? { consent: consentOf(obj.properties) } : {}),
+    ...(reads.consent === true ? { consent: consentOf(obj.properties) } : {}),
+    ...(reads.outcomes === true ? { outcomes: outcome === undefined ? [] : [outcome] } : {}),
   };
 }
 

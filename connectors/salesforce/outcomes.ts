@@ -1,20 +1,19 @@
 import type { CanonicalOutcome } from '../types.ts';
 import type { Pager } from './paging.ts';
-import { normalizeRecord, parseSalesforceTime, type SalesforceRecord } from './records.ts';
+import {
+  leadConversion,
+  normalizeRecord,
+  OUTCOME_LEAD_CONVERTED,
+  parseSalesforceTime,
+  type SalesforceRecord,
+} from './records.ts';
 
-export const OUTCOME_LEAD_CONVERTED = 'lead_converted';
+export { OUTCOME_LEAD_CONVERTED };
 export const OUTCOME_OPPORTUNITY_CREATED = 'opportunity_created';
 
-/** A converted Lead (`IsConverted`, `ConvertedDate`) is the Lead's outcome. */
+/** A converted Lead (`IsConverted`, `ConvertedDate`) is the Lead's outcome: the rule its people reads use too. */
 export function leadOutcomes(records: SalesforceRecord[]): CanonicalOutcome[] {
-  return records.flatMap((r) => {
-    const p = normalizeRecord('Lead', r);
-    if (p['IsConverted'] !== 'true' || p['Id'] == null) return [];
-    const at = p['ConvertedDate'] ?? p['SystemModstamp'];
-    return at == null
-      ? []
-      : [{ personId: p['Id'], type: OUTCOME_LEAD_CONVERTED, occurredAt: parseSalesforceTime(at) }];
-  });
+  return records.flatMap((r) => leadConversion(normalizeRecord('Lead', r)));
 }
 
 // Ids in an IN list: ~21 characters each; 100 keep the query URL far below Salesforce's 16 KB URI limit.

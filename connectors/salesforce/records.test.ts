@@ -97,6 +97,18 @@ describe('record mapping', () => {
     expect(toPerson('Contact', { ...csv, HasOptedOutOfEmail: 'true' }).consent?.profilingAllowed).toBe(false);
   });
 
+  it('carries a Lead conversion on the person read (ConvertedDate, midnight UTC), none on an open Lead or a Contact', () => {
+    expect(toPerson('Lead', csv).outcomes).toEqual([]);
+    const converted = { ...csv, IsConverted: 'true', ConvertedDate: '2026-02-03' };
+    expect(toPerson('Lead', converted).outcomes).toEqual([
+      { personId: csv.Id, type: 'lead_converted', occurredAt: Date.UTC(2026, 1, 3) },
+    ]);
+    expect(toPerson('Lead', { ...rest, IsConverted: true, ConvertedDate: '2026-02-03' })).toEqual(
+      toPerson('Lead', converted),
+    );
+    expect(toPerson('Contact', { ...csv, IsConverted: 'true' }).outcomes).toBeUndefined();
+  });
+
   it('maps an Event with its record Id as sourceId, and skips activity without a person', () => {
     const e = {
       Id: '00U1',

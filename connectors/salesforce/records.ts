@@ -2,6 +2,7 @@ import type {
   CanonicalCompany,
   CanonicalConsent,
   CanonicalEvent,
+  CanonicalOutcome,
   CanonicalPerson,
   EngagementType,
   PersonConsent,
@@ -145,7 +146,24 @@ export function toPerson(object: 'Lead' | 'Contact', record: SalesforceRecord): 
     properties,
     ...(companyId == null ? {} : { companyId }),
     consent: consentOf(properties),
+    // Only a Lead converts; a Contact's conversions (Opportunities) come from the outcome stream.
+    ...(object === 'Lead' ? { outcomes: leadConversion(properties) } : {}),
   };
+}
+
+export const OUTCOME_LEAD_CONVERTED = 'lead_converted';
+
+/**
+ * A converted Lead's outcome (`IsConverted`, at `ConvertedDate`, a date: midnight UTC of the day;
+ * SystemModstamp when it is missing), from its normalized fields; none when not converted.
+ */
+export function leadConversion(props: Readonly<Record<string, string | null>>): CanonicalOutcome[] {
+  const id = props['Id'];
+  if (props['IsConverted'] !== 'true' || id == null) return [];
+  const at = props['ConvertedDate'] ?? props['SystemModstamp'];
+  return at == null
+    ? []
+    : [{ personId: id, type: OUTCOME_LEAD_CONVERTED, occurredAt: parseSalesforceTime(at) }];
 }
 
 export function toCompany(record: SalesforceRecord): CanonicalCompany {
