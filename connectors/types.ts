@@ -90,6 +90,14 @@ export interface Page<T> {
   next?: string;
 }
 
+/**
+ * A page of an incremental read, with `watermark`: the newest change time (CRM clock) among the records
+ * the page read, whether or not they became items, so the next sweep starts there.
+ */
+export interface ChangedPage<T> extends Page<T> {
+  watermark?: EpochMs;
+}
+
 /** The write-back contract of design §7, in canonical names; each connector maps them to its fields. */
 export interface ScoreFields {
   score: number;
@@ -165,6 +173,12 @@ export interface Connector {
   listConsent(cursor?: string): Promise<Page<CanonicalConsent>>;
   /** Incremental sync: people modified at or after `since`, oldest first. */
   listPeopleChangedSince(since: EpochMs, cursor?: string): Promise<Page<CanonicalPerson>>;
+  /**
+   * Incremental sync: engagement events that happened, or whose CRM record was created or changed, at or
+   * after `since` (HubSpot analytics events by occurredAt, engagements and Salesforce activity by their
+   * last modification). Re-reading an event is harmless: ingesting it again is a no-op by sourceId.
+   */
+  listEventsChangedSince(since: EpochMs, cursor?: string): Promise<ChangedPage<CanonicalEvent>>;
   /** Writes score fields in the largest batches the API takes; one result per write, in order. */
   writeScores(writes: readonly ScoreWrite[]): Promise<WriteResult[]>;
   /** Empties every leadgate field on these records, in the same batches; one result per clear, in order. */

@@ -38,6 +38,11 @@ export const JOB_TYPES = ['backfill', 'incremental', 'retrain', 'rescore', 'writ
 
 /** Sync-cursor stream holding the `since` of the next incremental sweep (epoch ms, CRM time). */
 export const INCREMENTAL_STREAM = 'pipeline:incremental';
+/**
+ * Sync-cursor stream holding the `since` of the next incremental events read (epoch ms, CRM time): the
+ * incremental job reads new engagement after the people pages, each with its own cursor.
+ */
+export const INCREMENTAL_EVENTS_STREAM = 'pipeline:incremental:events';
 /** How far before the backfill's start the first incremental sweep looks, for clock skew. */
 export const INCREMENTAL_SKEW_MARGIN_MS = 5 * 60_000;
 
@@ -121,6 +126,16 @@ async function ingest(ctx: IngestContext, stream: Stream, items: readonly unknow
   }
 }
 
+/** Where an incremental job stands: the people pages, then the events pages (`part: 'events'`). */
+// A type alias, not an interface: it is a JsonValue as a checkpoint must be.
+type IncrementalCheckpoint = {
+  part?: 'events';
+  since: number;
+  cursor: string | null;
+  maxSeen: number;
+  page: number;
+};
+
 /** A connector that can fetch named people (Salesforce: one `WHERE Id IN` query per 200 ids). */
 interface PeopleByIds {
   listPeopleByIds(ids: readonly string[]): Promise<CanonicalPerson[]>;
@@ -195,13 +210,15 @@ export function createPipelineHandlers(deps: PipelineDeps): Record<PipelineJobTy
         // The backfill reads everything as of now, so incremental sync starts here, not at 0:
         // otherwise the first webhook after install re-reads and rescores the whole portal (and
         // runs into HubSpot's 10,000-result search cap). The margin covers clock skew with the CRM.
-        if ((await tx.getSyncCursor(tenant.id, INCREMENTAL_STREAM)) === undefined) {
-          await tx.setSyncCursor({
-            tenantId: tenant.id,
-            stream: INCREMENTAL_STREAM,
-            cursor: String(clock() - INCREMENTAL_SKEW_MARGIN_MS),
-            updatedAt: clock(),
-          });
+        for (const stream of [INCREMENTAL_STREAM, INCREMENTAL_EVENTS_STREAM]) {
+          if ((await tx.getSyncCursor(tenant.id, stream)) === undefined) {
+            await tx.setSyncCursor({
+              tenantId: tenant.id,
+              stream,
+              cursor: String(clock() - INCREMENTAL_SKEW_MARGIN_MS),
+              updatedAt: clock(),
+            });
+          }
         }
       });
     }
@@ -293,53 +310,99 @@ export function createPipelineHandlers(deps: PipelineDeps): Record<PipelineJobTy
     if (recordIds !== undefined && canFetchByIds(connector)) {
       return targeted(ctx, tenant, settings, connector, recordIds);
     }
-    const stream = INCREMENTAL_STREAM;
-    const saved = await store.getSyncCursor(tenant.id, stream);
-    const state = (ctx.checkpoint ?? {
-      since: saved === undefined ? 0 : Number(saved.cursor),
+    const saved = await store.getSyncCursor(tenant.id, INCREMENTAL_STREAM);
+    const peopleSince = saved === undefined ? 0 : Number(saved.cursor);
+    // Checkpoints of jobs queued before the events part have no `part`: they are in the people part.
+    const state: IncrementalCheckpoint = (ctx.checkpoint as IncrementalCheckpoint | null) ?? {
+      since: peopleSince,
       cursor: null,
       maxSeen: 0,
       page: 0,
-    }) as {
-      since: number;
-      cursor: string | null;
-      maxSeen: number;
-      page: number;
     };
-    for (;;) {
+    const ingestCtx = (tx: Store): IngestContext => ({
+      store: tx,
+      tenantId: tenant.id,
+      mode: 'live',
+      now: clock(),
+      fields: settings.fields,
+    });
+    const rescoreChanged = (tx: Store, personIds: readonly string[], page: number) =>
+      tx.enqueueJob(
+        {
+          tenantId: tenant.id,
+          type: 'rescore',
+          payload: { personIds: [...new Set(personIds)] },
+          idempotencyKey: `rescore:after:${ctx.job.id}:${page}`,
+        },
+        clock(),
+      );
+    while (state.part !== 'events') {
       if (ctx.signal.aborted) return 'interrupted';
       const page = await connector.listPeopleChangedSince(state.since, state.cursor ?? undefined);
       const people = page.items;
       const maxSeen = people.reduce((m, p) => Math.max(m, p.updatedAt), state.maxSeen);
-      const after = { since: state.since, cursor: page.next ?? null, maxSeen, page: state.page + 1 };
+      const peopleDone = page.next === undefined;
+      // The last people page hands over to the events part in the same checkpoint, from the events
+      // stream's own cursor (the people one for a tenant backfilled before it existed).
+      const eventsSince = peopleDone
+        ? Number((await store.getSyncCursor(tenant.id, INCREMENTAL_EVENTS_STREAM))?.cursor ?? state.since)
+        : 0;
+      const after: IncrementalCheckpoint = peopleDone
+        ? { part: 'events', since: eventsSince, cursor: null, maxSeen: 0, page: state.page + 1 }
+        : { since: state.since, cursor: page.next ?? null, maxSeen, page: state.page + 1 };
       await ctx.saveCheckpoint(after, async (tx) => {
-        const counts = await ingestPeople(
-          { store: tx, tenantId: tenant.id, mode: 'live', now: clock(), fields: settings.fields },
-          people,
-        );
+        const counts = await ingestPeople(ingestCtx(tx), people);
         if (counts.created > 0) {
           await updateProgress(tx, tenant.id, 'pipeline:backfill', clock(), (p) => ({
             ...p,
             synced: p.synced + counts.created,
           }));
         }
-        if (people.length > 0) {
-          await tx.enqueueJob(
-            {
-              tenantId: tenant.id,
-              type: 'rescore',
-              payload: { personIds: people.map((p) => p.crmId) },
-              idempotencyKey: `rescore:after:${ctx.job.id}:${after.page}`,
-            },
-            clock(),
+        if (people.length > 0)
+          await rescoreChanged(
+            tx,
+            people.map((p) => p.crmId),
+            after.page,
           );
-        }
         // The next sweep starts at the newest change seen: "changed at or after since" re-reads that
         // millisecond, and re-ingesting is a no-op, so nothing between two sweeps is missed.
-        if (after.cursor === null && maxSeen > 0) {
+        if (peopleDone && maxSeen > 0) {
           await tx.setSyncCursor({
             tenantId: tenant.id,
-            stream,
+            stream: INCREMENTAL_STREAM,
+            cursor: String(maxSeen),
+            updatedAt: clock(),
+          });
+        }
+      });
+      Object.assign(state, after);
+    }
+    // New engagement (page views, emails, meetings, calls, Salesforce activity) since the last read:
+    // without it every event-window feature empties after install and scores decay.
+    for (;;) {
+      if (ctx.signal.aborted) return 'interrupted';
+      const page = await connector.listEventsChangedSince(state.since, state.cursor ?? undefined);
+      const maxSeen = Math.max(state.maxSeen, page.watermark ?? 0);
+      const after: IncrementalCheckpoint = {
+        part: 'events',
+        since: state.since,
+        cursor: page.next ?? null,
+        maxSeen,
+        page: state.page + 1,
+      };
+      await ctx.saveCheckpoint(after, async (tx) => {
+        const { inserted } = await ingestEvents(ingestCtx(tx), page.items);
+        // Only a page that added something changes a score; a re-read of the since millisecond does not.
+        if (inserted > 0)
+          await rescoreChanged(
+            tx,
+            page.items.map((e) => e.personId),
+            after.page,
+          );
+        if (after.cursor === null && maxSeen > state.since) {
+          await tx.setSyncCursor({
+            tenantId: tenant.id,
+            stream: INCREMENTAL_EVENTS_STREAM,
             cursor: String(maxSeen),
             updatedAt: clock(),
           });

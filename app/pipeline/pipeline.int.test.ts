@@ -4,6 +4,7 @@ import express from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHubSpotConnector, PortalBudget, HUBSPOT_SCOPES } from '../../connectors/hubspot/index.ts';
 import { LIFECYCLE_DATE_PROPERTIES } from '../../connectors/hubspot/mapping.ts';
+import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/index.js';
 import type { Connector, ScoreClear, ScoreWrite, WriteResult } from '../../connectors/index.ts';
 import { generatePortal, type GeneratedPortal } from '../../sandbox/generator/index.ts';
 import type { SeedResult } from '../../sandbox/hubspot/index.ts';
@@ -18,6 +19,7 @@ import { sqliteFactory, type TestDb } from '../store/test-support.ts';
 import {
   createPipelineHandlers,
   defaultSettings,
+  INCREMENTAL_EVENTS_STREAM,
   INCREMENTAL_SKEW_MARGIN_MS,
   INCREMENTAL_STREAM,
 } from './handlers.ts';
@@ -62,6 +64,7 @@ function counting(connector: Connector): Connector {
     listOutcomes: (c) => connector.listOutcomes(c),
     listConsent: (c) => connector.listConsent(c),
     listPeopleChangedSince: (s, c) => connector.listPeopleChangedSince(s, c),
+    listEventsChangedSince: (s, c) => connector.listEventsChangedSince(s, c),
     writeScores: (writes: readonly ScoreWrite[]): Promise<WriteResult[]> => {
       writeCalls.count++;
       writtenIds.push(...writes.map((w) => w.crmId));
@@ -476,5 +479,84 @@ describe('HubSpot outcomes after install', () => {
     await enqueue('incremental');
     await drain();
     expect(await store.getOutcomes(tenant.id, { personId: id }, FAR)).toEqual(outcomes);
+  });
+});
+
+describe('HubSpot engagement after install', () => {
+  it('reads page views and a meeting from after the backfill (incremental events), rescoring the contact higher, each event once', async () => {
+    await enqueue('backfill');
+    await drain();
+    const FAR = Date.UTC(9999, 0, 1);
+    // The written contact with the least engagement: the most room to move.
+    let id: string | undefined;
+    let before: number | null = null;
+    for (const cid of seeded.contacts.values()) {
+      const s = await store.getLatestScore(tenant.id, cid);
+      if (s?.writeBack !== 'written' || s.engagementScore === null) continue;
+      if (before === null || s.engagementScore < before) {
+        id = cid;
+        before = s.engagementScore;
+      }
+    }
+    if (id === undefined || before === null) throw new Error('no written contact with an engagement score');
+    const cursorBefore = Number((await store.getSyncCursor(tenant.id, INCREMENTAL_EVENTS_STREAM))?.cursor);
+    const eventsBefore = (await store.getEventsAsOf(tenant.id, id, FAR)).length;
+
+    // After install: six pricing-page views on the contact's timeline and a meeting logged through the API.
+    await portalTimeTo(60_000);
+    const t = f.clock.now();
+    for (let i = 0; i < 6; i++)
+      f.portal.events.push({
+        id: `after-install-${i}`,
+        eventType: 'e_visited_page',
+        objectType: 'contact',
+        objectId: id,
+        occurredAt: t - i * 1_000,
+        properties: { hs_url: 'https://example.com/pricing', hs_title: 'Pricing' },
+      });
+    /* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
+       The SDK's documented calling style: plain object literals for its model classes (connector.ts). */
+    const meeting = await sdkClient(f.emulator.url, f.accessToken).crm.objects.basicApi.create('meetings', {
+      properties: {
+        hs_timestamp: new Date(t).toISOString(),
+        hs_meeting_title: 'Demo',
+        hs_meeting_start_time: new Date(t).toISOString(),
+        hs_meeting_end_time: new Date(t + 30 * 60_000).toISOString(),
+        hs_meeting_outcome: 'COMPLETED',
+      },
+      associations: [
+        {
+          to: { id },
+          types: [
+            {
+              associationCategory: AssociationSpecAssociationCategoryEnum.HubspotDefined,
+              associationTypeId: 200,
+            },
+          ],
+        },
+      ],
+    });
+    /* eslint-enable @typescript-eslint/no-unsafe-class-instance-assignment */
+    await enqueue('incremental');
+    await drain();
+
+    const events = await store.getEventsAsOf(tenant.id, id, FAR);
+    expect(events.length).toBe(eventsBefore + 7);
+    const sources = events.map((e) => e.sourceId);
+    for (let i = 0; i < 6; i++) expect(sources).toContain(`hubspot:event:e_visited_page:after-install-${i}`);
+    expect(sources).toContain(`hubspot:meetings:${meeting.id}:${id}`);
+    const after = await store.getLatestScore(tenant.id, id);
+    // Rescored by this sync (written to the CRM only if the total moved a point: change.ts).
+    expect(after?.scoredAt).toBeGreaterThanOrEqual(t);
+    expect(after?.engagementScore).toBeGreaterThan(before);
+    const cursor = Number((await store.getSyncCursor(tenant.id, INCREMENTAL_EVENTS_STREAM))?.cursor);
+    expect(cursor).toBeGreaterThan(cursorBefore);
+    expect(cursor).toBeGreaterThanOrEqual(t);
+
+    // The next sweep re-reads from the cursor's millisecond: nothing ingested twice, the cursor stays.
+    await enqueue('incremental');
+    await drain();
+    expect((await store.getEventsAsOf(tenant.id, id, FAR)).length).toBe(eventsBefore + 7);
+    expect(Number((await store.getSyncCursor(tenant.id, INCREMENTAL_EVENTS_STREAM))?.cursor)).toBe(cursor);
   });
 });

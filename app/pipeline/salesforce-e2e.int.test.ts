@@ -26,7 +26,7 @@ import { sqliteFactory, type TestDb } from '../store/test-support.ts';
 import type { Connector, ScoreClear, ScoreWrite } from '../../connectors/index.ts';
 import { verifyAuditChain } from '../audit/index.ts';
 import { CRM_FIELDS } from './feature-spec.ts';
-import { createPipelineHandlers, INCREMENTAL_STREAM } from './handlers.ts';
+import { createPipelineHandlers, INCREMENTAL_EVENTS_STREAM, INCREMENTAL_STREAM } from './handlers.ts';
 import { DEFAULT_OUTCOMES } from './outcome.ts';
 import { buildTrainingSet } from './train.ts';
 import { tenantStatus } from './status.ts';
@@ -723,5 +723,76 @@ describe('Salesforce outcomes after install', () => {
     await queue.enqueue({ tenantId: tenant.id, type: 'incremental', payload: {} });
     await drain();
     expect(await store.getOutcomes(tenant.id, { personId: bySweep }, FAR)).toEqual(swept);
+  });
+});
+
+describe('Salesforce engagement after install', () => {
+  beforeEach(async () => {
+    await queue.enqueue({ tenantId: tenant.id, type: 'backfill', payload: {} });
+    await drain();
+  });
+
+  it('reads Tasks and Events logged after the backfill (SystemModstamp sweep), rescoring the Lead higher, each once', async () => {
+    const FAR = Date.UTC(9999, 0, 1);
+    let leadId: string | undefined;
+    let before: number | null = null;
+    for (const id of seeded.leadIds) {
+      const s = await store.getLatestScore(tenant.id, id);
+      // Without a model yet (500 Leads) the rules score: a reply in 30 days and a meeting in 90 raise it.
+      if (s === undefined || JSON.stringify(s.reasons).includes('meeting')) continue;
+      if (before === null || s.score < before) {
+        leadId = id;
+        before = s.score;
+      }
+    }
+    if (leadId === undefined || before === null) throw new Error('no scored Lead without a meeting');
+    const cursorBefore = Number((await store.getSyncCursor(tenant.id, INCREMENTAL_EVENTS_STREAM))?.cursor);
+    const eventsBefore = (await store.getEventsAsOf(tenant.id, leadId, FAR)).length;
+
+    f.clock.now += 60_000;
+    const t = f.clock.now;
+    const today = new Date(t).toISOString().slice(0, 10);
+    const tasks = f.org.insert('Task', [
+      { WhoId: leadId, Subject: 'Call', Type: 'Call', Status: 'Completed', ActivityDate: today },
+      { WhoId: leadId, Subject: 'Re: pricing', Type: 'Email', Status: 'Completed', ActivityDate: today },
+      // A to-do of the rep is not the Lead's engagement: read, not an event.
+      { WhoId: leadId, Subject: 'Send brochure', Status: 'Not Started' },
+    ]);
+    const meetings = f.org.insert('Event', [
+      {
+        WhoId: leadId,
+        Subject: 'Demo',
+        Type: 'Meeting',
+        ActivityDateTime: new Date(t).toISOString(),
+        StartDateTime: new Date(t).toISOString(),
+        EndDateTime: new Date(t + 45 * 60_000).toISOString(),
+        DurationInMinutes: 45,
+      },
+    ]);
+    await queue.enqueue({ tenantId: tenant.id, type: 'incremental', payload: {} });
+    await drain();
+
+    const events = await store.getEventsAsOf(tenant.id, leadId, FAR);
+    expect(events.length).toBe(eventsBefore + 3);
+    const bySource = new Map(events.map((e) => [e.sourceId, e.type]));
+    expect([tasks[0], tasks[1], meetings[0]].map((id) => bySource.get(id ?? ''))).toEqual([
+      'call',
+      'email_reply',
+      'meeting',
+    ]);
+    expect(bySource.has(tasks[2] ?? '')).toBe(false);
+    const after = await store.getLatestScore(tenant.id, leadId);
+    expect(after?.scoredAt).toBeGreaterThanOrEqual(t);
+    expect(after?.score).toBeGreaterThan(before);
+    expect(JSON.stringify(after?.reasons)).toContain('meeting');
+    const cursor = Number((await store.getSyncCursor(tenant.id, INCREMENTAL_EVENTS_STREAM))?.cursor);
+    expect(cursor).toBeGreaterThan(cursorBefore);
+    expect(cursor).toBeGreaterThanOrEqual(t);
+
+    // The next sweep re-reads the cursor's millisecond: nothing ingested twice, the cursor stays.
+    await queue.enqueue({ tenantId: tenant.id, type: 'incremental', payload: {} });
+    await drain();
+    expect((await store.getEventsAsOf(tenant.id, leadId, FAR)).length).toBe(eventsBefore + 3);
+    expect(Number((await store.getSyncCursor(tenant.id, INCREMENTAL_EVENTS_STREAM))?.cursor)).toBe(cursor);
   });
 });

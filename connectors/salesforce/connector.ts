@@ -14,7 +14,7 @@ import type {
 import { ApiBudget } from './budget.ts';
 import { SalesforceClient, type ClientDeps } from './client.ts';
 import { listPeopleByIds } from './by-ids.ts';
-import { listPeopleChangedSince } from './incremental.ts';
+import { listEventsChangedSince, listPeopleChangedSince } from './incremental.ts';
 import { leadOutcomes, opportunityOutcomes } from './outcomes.ts';
 import { Pager, type Source } from './paging.ts';
 import type { RetryPolicy } from './retry.ts';
@@ -123,6 +123,8 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     listConsent: noConsentStream,
     listPeopleChangedSince: (since, cursor) =>
       listPeopleChangedSince(pager, options.changedPageSize ?? 2000, since, cursor),
+    listEventsChangedSince: (since, cursor) =>
+      listEventsChangedSince(pager, options.changedPageSize ?? 2000, since, cursor),
     listPeopleByIds: (ids) => listPeopleByIds(pager, ids),
     writeScores: (writes: readonly ScoreWrite[]): Promise<WriteResult[]> =>
       writeScores(client, options.version, writes),

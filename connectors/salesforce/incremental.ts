@@ -1,10 +1,18 @@
-import type { CanonicalPerson, EpochMs, Page } from '../types.ts';
+import type { CanonicalEvent, CanonicalPerson, EpochMs, Page } from '../types.ts';
 import { decodeCursor, encodeCursor, isObject } from './cursor.ts';
 import type { Pager } from './paging.ts';
 import { soqlFor } from './paging.ts';
-import { toPerson } from './records.ts';
+import {
+  OBJECT_FIELDS,
+  parseSalesforceTime,
+  toEvent,
+  toPerson,
+  type ObjectName,
+  type SalesforceRecord,
+} from './records.ts';
 
 const PEOPLE = ['Lead', 'Contact'] as const;
+const ACTIVITY = ['Task', 'Event'] as const;
 
 /** Keyset position: the object being read and the (SystemModstamp, Id) of the last record returned. */
 interface ChangedCursor {
@@ -32,38 +40,99 @@ const safeId = (id: string): string => {
   return id;
 };
 
+/** One object of a keyset sweep: its records' items, and the fields read beyond the object's own. */
+interface ChangedSource<T> {
+  object: ObjectName;
+  where?: string;
+  toItems: (records: SalesforceRecord[]) => T[];
+}
+
 /**
- * People changed at or after `since`: Leads, then Contacts, each `ORDER BY SystemModstamp, Id`
- * with a keyset cursor rather than `nextRecordsUrl`, so a cursor stays valid past the query
- * locator's two-day life and across restarts. SystemModstamp, not LastModifiedDate: system-only
- * changes bump it too (salesforce.md §2).
+ * Records of `sources` changed at or after `since`, one object after the other, each
+ * `ORDER BY SystemModstamp, Id` with a keyset cursor rather than `nextRecordsUrl`, so a cursor stays
+ * valid past the query locator's two-day life and across restarts. SystemModstamp, not
+ * LastModifiedDate: system-only changes bump it too (salesforce.md §2). `watermark`: the newest
+ * SystemModstamp the page read, items or not.
  */
+async function listChangedSince<T>(
+  pager: Pager,
+  pageSize: number,
+  sources: readonly ChangedSource<T>[],
+  since: EpochMs,
+  cursor?: string,
+): Promise<Page<T> & { watermark?: EpochMs }> {
+  const at: ChangedCursor = cursor === undefined ? { o: 0, since } : decodeCursor(cursor, isChangedCursor);
+  const source = sources[at.o];
+  if (source === undefined) return { items: [] };
+  const keyset =
+    at.ts === undefined || at.id === undefined
+      ? `SystemModstamp >= ${soqlDateTime(at.since)}`
+      : `(SystemModstamp > ${at.ts} OR (SystemModstamp = ${at.ts} AND Id > '${safeId(at.id)}'))`;
+  const fields = [...new Set([...Object.keys(OBJECT_FIELDS[source.object]), 'Id', 'SystemModstamp'])];
+  const soql = `${soqlFor({ object: source.object, fields, ...(source.where === undefined ? {} : { where: source.where }) }, keyset)} ORDER BY SystemModstamp, Id LIMIT ${pageSize}`;
+  const res = await pager.query({ soql });
+  const items = source.toItems(res.records);
+  const last = res.records.at(-1);
+  const stamp = (r: SalesforceRecord | undefined): EpochMs | undefined => {
+    const v = r?.['SystemModstamp'];
+    return typeof v === 'string' && v !== '' ? parseSalesforceTime(v) : undefined;
+  };
+  const lastStamp = stamp(last);
+  const watermark = lastStamp === undefined ? {} : { watermark: lastStamp };
+  if (last !== undefined && lastStamp !== undefined && res.records.length >= pageSize) {
+    const next: ChangedCursor = {
+      o: at.o,
+      since: at.since,
+      ts: soqlDateTime(lastStamp),
+      id: String(last['Id']),
+    };
+    return { items, next: encodeCursor(next), ...watermark };
+  }
+  if (at.o + 1 < sources.length)
+    return { items, next: encodeCursor({ o: at.o + 1, since: at.since }), ...watermark };
+  return { items, ...watermark };
+}
+
+/** People (Leads, then Contacts) changed at or after `since`, oldest first. */
 export async function listPeopleChangedSince(
   pager: Pager,
   pageSize: number,
   since: EpochMs,
   cursor?: string,
 ): Promise<Page<CanonicalPerson>> {
-  const at: ChangedCursor = cursor === undefined ? { o: 0, since } : decodeCursor(cursor, isChangedCursor);
-  const object = PEOPLE[at.o];
-  if (object === undefined) return { items: [] };
-  const where =
-    at.ts === undefined || at.id === undefined
-      ? `SystemModstamp >= ${soqlDateTime(at.since)}`
-      : `(SystemModstamp > ${at.ts} OR (SystemModstamp = ${at.ts} AND Id > '${safeId(at.id)}'))`;
-  const soql = `${soqlFor({ object, where })} ORDER BY SystemModstamp, Id LIMIT ${pageSize}`;
-  const res = await pager.query({ soql });
-  const items = res.records.map((r) => toPerson(object, r));
-  const last = items.at(-1);
-  if (last !== undefined && items.length >= pageSize) {
-    const next: ChangedCursor = {
-      o: at.o,
-      since: at.since,
-      ts: soqlDateTime(last.updatedAt),
-      id: last.crmId,
-    };
-    return { items, next: encodeCursor(next) };
-  }
-  if (at.o + 1 < PEOPLE.length) return { items, next: encodeCursor({ o: at.o + 1, since: at.since }) };
-  return { items };
+  const { items, next } = await listChangedSince(
+    pager,
+    pageSize,
+    PEOPLE.map((object) => ({
+      object,
+      toItems: (rs: SalesforceRecord[]) => rs.map((r) => toPerson(object, r)),
+    })),
+    since,
+    cursor,
+  );
+  return next === undefined ? { items } : { items, next };
+}
+
+/**
+ * Activity (Tasks, then Events, of a person: `WhoId != null`) created or changed at or after `since`:
+ * a Task logged after install is a new engagement event; one edited again is re-read, and ingesting
+ * it twice is a no-op (its record Id is the sourceId).
+ */
+export async function listEventsChangedSince(
+  pager: Pager,
+  pageSize: number,
+  since: EpochMs,
+  cursor?: string,
+): Promise<Page<CanonicalEvent> & { watermark?: EpochMs }> {
+  return listChangedSince(
+    pager,
+    pageSize,
+    ACTIVITY.map((object) => ({
+      object,
+      where: 'WhoId != null',
+      toItems: (rs: SalesforceRecord[]) => rs.flatMap((r) => toEvent(object, r) ?? []),
+    })),
+    since,
+    cursor,
+  );
 }
