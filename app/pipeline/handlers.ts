@@ -126,6 +126,13 @@ async function ingest(ctx: IngestContext, stream: Stream, items: readonly unknow
   }
 }
 
+/** A job the HubSpot webhook route queued (`{ source: 'webhook', personIds }`). */
+function isWebhookPayload(payload: JsonValue): boolean {
+  return (
+    typeof payload === 'object' && payload !== null && !Array.isArray(payload) && payload.source === 'webhook'
+  );
+}
+
 /** Where an incremental job stands: the people pages, then the events pages (`part: 'events'`). */
 // A type alias, not an interface: it is a JsonValue as a checkpoint must be.
 type IncrementalCheckpoint = {
@@ -312,6 +319,11 @@ export function createPipelineHandlers(deps: PipelineDeps): Record<PipelineJobTy
     }
     const saved = await store.getSyncCursor(tenant.id, INCREMENTAL_STREAM);
     const peopleSince = saved === undefined ? 0 : Number(saved.cursor);
+    // A HubSpot webhook names contacts whose properties changed: it needs the people pages only. The
+    // events part costs 3 searches (5/s per portal) and 4 Events API calls, and a burst of webhooks
+    // queued behind each other's searches took webhook → written score from 0.8 s to 13 s (bench).
+    // New engagement comes with the next sweep (LEADGATE_SYNC_INTERVAL_MS) or a change event.
+    const readsEvents = !isWebhookPayload(ctx.job.payload);
     // Checkpoints of jobs queued before the events part have no `part`: they are in the people part.
     const state: IncrementalCheckpoint = (ctx.checkpoint as IncrementalCheckpoint | null) ?? {
       since: peopleSince,
@@ -344,12 +356,14 @@ export function createPipelineHandlers(deps: PipelineDeps): Record<PipelineJobTy
       const peopleDone = page.next === undefined;
       // The last people page hands over to the events part in the same checkpoint, from the events
       // stream's own cursor (the people one for a tenant backfilled before it existed).
-      const eventsSince = peopleDone
-        ? Number((await store.getSyncCursor(tenant.id, INCREMENTAL_EVENTS_STREAM))?.cursor ?? state.since)
-        : 0;
-      const after: IncrementalCheckpoint = peopleDone
-        ? { part: 'events', since: eventsSince, cursor: null, maxSeen: 0, page: state.page + 1 }
-        : { since: state.since, cursor: page.next ?? null, maxSeen, page: state.page + 1 };
+      const eventsSince =
+        peopleDone && readsEvents
+          ? Number((await store.getSyncCursor(tenant.id, INCREMENTAL_EVENTS_STREAM))?.cursor ?? state.since)
+          : 0;
+      const after: IncrementalCheckpoint =
+        peopleDone && readsEvents
+          ? { part: 'events', since: eventsSince, cursor: null, maxSeen: 0, page: state.page + 1 }
+          : { since: state.since, cursor: page.next ?? null, maxSeen, page: state.page + 1 };
       await ctx.saveCheckpoint(after, async (tx) => {
         const counts = await ingestPeople(ingestCtx(tx), people);
         if (counts.created > 0) {
@@ -376,6 +390,7 @@ export function createPipelineHandlers(deps: PipelineDeps): Record<PipelineJobTy
         }
       });
       Object.assign(state, after);
+      if (peopleDone && !readsEvents) return 'done';
     }
     // New engagement (page views, emails, meetings, calls, Salesforce activity) since the last read:
     // without it every event-window feature empties after install and scores decay.
