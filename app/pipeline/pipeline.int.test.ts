@@ -537,6 +537,14 @@ describe('HubSpot engagement after install', () => {
       ],
     });
     /* eslint-enable @typescript-eslint/no-unsafe-class-instance-assignment */
+    // A webhook's job reads people only: the events wait for the sweep (handlers.ts, readsEvents).
+    await enqueue('incremental', { source: 'webhook', personIds: [id] });
+    await drain();
+    expect((await store.getEventsAsOf(tenant.id, id, FAR)).length).toBe(eventsBefore);
+    expect(Number((await store.getSyncCursor(tenant.id, INCREMENTAL_EVENTS_STREAM))?.cursor)).toBe(
+      cursorBefore,
+    );
+
     await enqueue('incremental');
     await drain();
 
