@@ -2,10 +2,10 @@
  * `npm start`: the HTTP server and a job worker in one process. A thin shell over app/runtime, which
  * tests drive in-process; this file only reads the environment, prints, and wires the signals.
  */
-import { ConfigError, loadConfig } from './config/index.ts';
-import type { Config } from './config/index.ts';
+import { ConfigError, loadConfig } from './kit/config/index.ts';
+import type { Config } from './kit/config/index.ts';
 import { buildRuntime, runtimeBanner } from './runtime/index.ts';
-import { runSandboxDemo } from './sandbox-demo/index.ts';
+import { runSandboxDemo } from '../demo/index.ts';
 import { installShutdownHandlers } from './server/index.ts';
 
 function configOrExit(): Config {

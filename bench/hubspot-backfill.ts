@@ -13,7 +13,7 @@
  * time and event-loop delay (what the demo's status poll shares its process with).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createJobQueue, Worker } from '../app/jobs/index.ts';
+import { createJobQueue, Worker } from '../app/kit/jobs/index.ts';
 import { createPipelineHandlers } from '../app/pipeline/index.ts';
 import { createHubSpotConnector, HUBSPOT_SCOPES, PortalBudget } from '../connectors/hubspot/index.ts';
 import { generatePortal } from '../sandbox/generator/index.ts';

@@ -1,6 +1,6 @@
 /** Shared pieces of the HubSpot benches: a store in a temp dir, pending scores, percentiles. */
-import type { Store } from '../app/store/index.ts';
-import { sqliteFactory, type TestDb } from '../app/store/test-support.ts';
+import type { Store } from '../app/kit/store/index.ts';
+import { sqliteFactory, type TestDb } from '../app/kit/store/test-support.ts';
 
 export interface BenchStore {
   db: TestDb;

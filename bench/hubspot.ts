@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../app/config/index.ts';
+import { loadConfig } from '../app/kit/config/index.ts';
 import {
   CRM_FIELDS,
   ingestConsent,

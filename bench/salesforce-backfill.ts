@@ -10,7 +10,7 @@
  * The emulator and the connector share a manual clock: Bulk 2.0 poll waits take no real time.
  */
 import jsforce from 'jsforce';
-import { createJobQueue, Worker } from '../app/jobs/index.ts';
+import { createJobQueue, Worker } from '../app/kit/jobs/index.ts';
 import { createPipelineHandlers } from '../app/pipeline/index.ts';
 import type { Connector, Page } from '../connectors/index.ts';
 import { fieldList } from '../connectors/salesforce/records.ts';

@@ -14,7 +14,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../app/config/index.ts';
+import { loadConfig } from '../app/kit/config/index.ts';
 import { buildRuntime } from '../app/runtime/index.ts';
 import { capturedLogger } from '../app/runtime/testdata/support.ts';
 import { createMetrics } from '../app/server/index.ts';

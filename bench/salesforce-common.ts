@@ -9,8 +9,8 @@ import {
   type SalesforceConnectorOptions,
 } from '../connectors/salesforce/index.ts';
 import { seedScoreFields } from '../connectors/salesforce/emulator-fixture.ts';
-import type { Store } from '../app/store/index.ts';
-import { sqliteFactory, type TestDb } from '../app/store/test-support.ts';
+import type { Store } from '../app/kit/store/index.ts';
+import { sqliteFactory, type TestDb } from '../app/kit/store/test-support.ts';
 import {
   startSalesforceEmulator,
   type OrgHandle,

@@ -1,6 +1,6 @@
 import { MAX_HISTORY, buildCardContract } from '../../cards/contract/index.ts';
 import type { CardContract } from '../../cards/contract/index.ts';
-import type { ConsentRecord, EpochMs, ScoreRecord, Store } from '../store/index.ts';
+import type { ConsentRecord, EpochMs, ScoreRecord, Store } from '../kit/store/index.ts';
 
 /** What the card routes read: the tenant by portal id, the person's record, consent and scores. */
 export type CardStore = Pick<

@@ -6,10 +6,10 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCardContract } from '../../cards/contract/index.ts';
 import { SCORE_PATH } from '../../cards/hubspot/load-card.ts';
-import { createSilentLogger } from '../logging/index.ts';
-import { errorHandler, notFound } from '../server/error-handler.ts';
-import { openStore } from '../store/index.ts';
-import type { NewScore, Store } from '../store/index.ts';
+import { createSilentLogger } from '../kit/logging/index.ts';
+import { errorHandler, notFound } from '../kit/http/error-handler.ts';
+import { openStore } from '../kit/store/index.ts';
+import type { NewScore, Store } from '../kit/store/index.ts';
 import { signatureV3 } from '../../connectors/hubspot/index.ts';
 import { HUBSPOT_CARD_PATH, cardRoutes } from './routes.ts';
 import type { CardRouteDeps } from './routes.ts';
@@ -270,9 +270,9 @@ describe('GET /sandbox/contacts/:id', () => {
 describe('createApp', () => {
   it('mounts the card routes when given card deps', async () => {
     const { createApp } = await import('../server/app.ts');
-    const { createMetrics } = await import('../server/metrics.ts');
+    const { createMetrics } = await import('../kit/http/metrics.ts');
     const { FakeAppStore } = await import('../server/testing.ts');
-    const { loadConfig } = await import('../config/index.ts');
+    const { loadConfig } = await import('../kit/config/index.ts');
     const mounted = createApp({
       config: loadConfig({}),
       logger: createSilentLogger(),

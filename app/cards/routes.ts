@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import type { Request, RequestHandler, Response } from 'express';
 import { unscoredCard, type CardContract } from '../../cards/contract/index.ts';
-import type { Logger } from '../logging/index.ts';
-import { HttpError } from '../server/errors.ts';
+import type { Logger } from '../kit/logging/index.ts';
+import { HttpError } from '../kit/http/errors.ts';
 import type { Clock } from '../server/types.ts';
 import { hubspotContactCard, salesforcePersonCard } from './card-service.ts';
 import type { CardStore } from './card-service.ts';

@@ -10,9 +10,9 @@ import {
   type OrgHandle,
   type SalesforceEmulator,
 } from '../../sandbox/salesforce/index.ts';
-import { SALESFORCE_JWT_CREDENTIAL } from '../crm/index.ts';
+import { SALESFORCE_JWT_CREDENTIAL } from '../integrations/crm-index.ts';
 import { cleanEnv, spawnChild, type Exit } from '../runtime/testdata/child.ts';
-import { openStore, type Store } from '../store/index.ts';
+import { openStore, type Store } from '../kit/store/index.ts';
 import { main } from './main.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { LeadInput } from '../../scoring/index.ts';
-import { CsvError, parseCsv, type CsvTable } from '../csv/parse.ts';
+import { CsvError, parseCsv, type CsvTable } from '../../lib/csv/parse.ts';
 import { CliError } from './errors.ts';
 
 /** A CSV file read for training, evaluation or scoring, with every row it could not use accounted for. */

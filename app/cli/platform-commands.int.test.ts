@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendAudit } from '../audit/index.ts';
+import { appendAudit } from '../kit/audit/index.ts';
 import { cleanEnv, spawnChild } from '../runtime/testdata/child.ts';
 import type { Exit } from '../runtime/testdata/child.ts';
-import { openStore } from '../store/index.ts';
+import { openStore } from '../kit/store/index.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let dir: string;

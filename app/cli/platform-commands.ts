@@ -1,15 +1,15 @@
 /** Platform commands of the `leadgate` CLI: `migrate`, `worker` and `audit verify`. */
 import { existsSync } from 'node:fs';
-import { verifyAuditChain } from '../audit/index.ts';
-import { ConfigError, loadConfig } from '../config/index.ts';
-import type { Config } from '../config/index.ts';
-import { createLogger, createSilentLogger } from '../logging/index.ts';
+import { verifyAuditChain } from '../kit/audit/index.ts';
+import { ConfigError, loadConfig } from '../kit/config/index.ts';
+import type { Config } from '../kit/config/index.ts';
+import { createLogger, createSilentLogger } from '../kit/logging/index.ts';
 import { createRuntimeWorker, openRuntimeStore, storeConfigOf } from '../runtime/index.ts';
-import { buildKeyRing } from '../secrets/index.ts';
+import { buildKeyRing } from '../kit/secrets/index.ts';
 import { createMetrics, installShutdownHandlers } from '../server/index.ts';
 import type { Closer } from '../server/index.ts';
-import { openStore } from '../store/index.ts';
-import type { Store } from '../store/index.ts';
+import { openStore } from '../kit/store/index.ts';
+import type { Store } from '../kit/store/index.ts';
 import { CliError } from './errors.ts';
 import type { Command, Io } from './command.ts';
 

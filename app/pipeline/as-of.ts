@@ -1,6 +1,6 @@
 import type { EpochMs } from '../../connectors/index.ts';
 import type { LeadInput } from '../../scoring/index.ts';
-import type { PersonSnapshot, Store } from '../store/index.ts';
+import type { PersonSnapshot, Store } from '../kit/store/index.ts';
 import { toLeadInput, type CrmFieldMap, type StoredCompany, type StoredPerson } from './feature-spec.ts';
 import { COMPANY_OBJECT_TYPE, PERSON_OBJECT_TYPES, readCompany, readPerson } from './records.ts';
 import { eventLoopTurns } from './yield.ts';

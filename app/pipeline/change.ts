@@ -1,5 +1,5 @@
 import type { ScoreFields } from '../../connectors/index.ts';
-import type { JsonValue } from '../store/index.ts';
+import type { JsonValue } from '../kit/store/index.ts';
 
 /**
  * "Write only what changed" (design §7): a new score goes to the CRM when it moved at least a point

@@ -1,6 +1,6 @@
 import { ConnectorError, type Connector, type EpochMs, type ScoreClear } from '../../connectors/index.ts';
-import { appendAudit } from '../audit/index.ts';
-import type { JsonValue, Store } from '../store/index.ts';
+import { appendAudit } from '../kit/audit/index.ts';
+import type { JsonValue, Store } from '../kit/store/index.ts';
 import { profilingAllowedAt } from './as-of.ts';
 import { decideWriteRetry } from './write-back.ts';
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CanonicalPerson, ScoreClear, WriteResult } from '../../connectors/index.ts';
 import { ConnectorError } from '../../connectors/index.ts';
-import type { Store } from '../store/index.ts';
-import { testDbFactories, type TestDb } from '../store/test-support.ts';
+import type { Store } from '../kit/store/index.ts';
+import { testDbFactories, type TestDb } from '../kit/store/test-support.ts';
 import { InvalidPageError } from './canonical-schema.ts';
 import { CLEAR_JOB, clearWithdrawn, type ClearItem } from './clear.ts';
 import { CRM_FIELDS } from './feature-spec.ts';

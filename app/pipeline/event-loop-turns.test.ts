@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CanonicalPerson } from '../../connectors/index.ts';
-import type { Store } from '../store/index.ts';
-import { sqliteFactory, type TestDb } from '../store/test-support.ts';
+import type { Store } from '../kit/store/index.ts';
+import { sqliteFactory, type TestDb } from '../kit/store/test-support.ts';
 import { everyoneAsOf } from './as-of.ts';
 import { CRM_FIELDS } from './feature-spec.ts';
 import { ingestPeople } from './ingest.ts';

@@ -6,9 +6,9 @@ import {
   type EpochMs,
   type Page,
 } from '../../connectors/index.ts';
-import type { JobContext, JobHandler } from '../jobs/index.ts';
-import { PermanentJobError } from '../jobs/index.ts';
-import type { JsonValue, Store, Tenant } from '../store/index.ts';
+import type { JobContext, JobHandler } from '../kit/jobs/index.ts';
+import { PermanentJobError } from '../kit/jobs/index.ts';
+import type { JsonValue, Store, Tenant } from '../kit/store/index.ts';
 import { CRM_FIELDS, type CrmFieldMap } from './feature-spec.ts';
 import {
   ingestCompanies,

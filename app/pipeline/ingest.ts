@@ -13,7 +13,7 @@ import type {
   NewEngagementEvent,
   Store,
   UpsertRecordStatus,
-} from '../store/index.ts';
+} from '../kit/store/index.ts';
 import {
   checkCompanies,
   checkConsent,

@@ -10,12 +10,12 @@ import { generatePortal, type GeneratedPortal } from '../../sandbox/generator/in
 import type { SeedResult } from '../../sandbox/hubspot/index.ts';
 import { sdkClient, startFixture, type EmulatorFixture } from '../../sandbox/hubspot/testing.ts';
 import { rocAuc, sigmoid } from '../../scoring/index.ts';
-import { verifyAuditChain } from '../audit/index.ts';
-import { createJobQueue, Worker, type JobQueue } from '../jobs/index.ts';
-import { createLogger } from '../logging/index.ts';
-import { webhookRoutes } from '../webhooks/index.ts';
-import type { Store, Tenant } from '../store/index.ts';
-import { sqliteFactory, type TestDb } from '../store/test-support.ts';
+import { verifyAuditChain } from '../kit/audit/index.ts';
+import { createJobQueue, Worker, type JobQueue } from '../kit/jobs/index.ts';
+import { createLogger } from '../kit/logging/index.ts';
+import { webhookRoutes } from '../integrations/hubspot/webhook-index.ts';
+import type { Store, Tenant } from '../kit/store/index.ts';
+import { sqliteFactory, type TestDb } from '../kit/store/test-support.ts';
 import {
   createPipelineHandlers,
   defaultSettings,

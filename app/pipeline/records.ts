@@ -1,5 +1,5 @@
 import type { CanonicalCompany, CanonicalPerson } from '../../connectors/index.ts';
-import type { JsonObject, JsonValue, RecordVersion } from '../store/index.ts';
+import type { JsonObject, JsonValue, RecordVersion } from '../kit/store/index.ts';
 import type { StoredCompany, StoredPerson } from './feature-spec.ts';
 
 /**

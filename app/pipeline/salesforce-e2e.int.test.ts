@@ -17,14 +17,14 @@ import {
   CDC_CURSOR_STREAM,
   type CdcSubscription,
   type SalesforceOAuthClient,
-} from '../crm/index.ts';
-import { createLogger } from '../logging/index.ts';
-import { createJobQueue, Worker, type JobQueue } from '../jobs/index.ts';
-import { createKeyRing, type KeyRing } from '../secrets/index.ts';
-import type { JobRecord, Store, Tenant } from '../store/index.ts';
-import { sqliteFactory, type TestDb } from '../store/test-support.ts';
+} from '../integrations/crm-index.ts';
+import { createLogger } from '../kit/logging/index.ts';
+import { createJobQueue, Worker, type JobQueue } from '../kit/jobs/index.ts';
+import { createKeyRing, type KeyRing } from '../kit/secrets/index.ts';
+import type { JobRecord, Store, Tenant } from '../kit/store/index.ts';
+import { sqliteFactory, type TestDb } from '../kit/store/test-support.ts';
 import type { Connector, ScoreClear, ScoreWrite } from '../../connectors/index.ts';
-import { verifyAuditChain } from '../audit/index.ts';
+import { verifyAuditChain } from '../kit/audit/index.ts';
 import { CRM_FIELDS } from './feature-spec.ts';
 import { createPipelineHandlers, INCREMENTAL_EVENTS_STREAM, INCREMENTAL_STREAM } from './handlers.ts';
 import { DEFAULT_OUTCOMES } from './outcome.ts';

@@ -9,8 +9,8 @@ import {
   type LeadDecision,
   type ScoringContext,
 } from '../../scoring/index.ts';
-import { appendAudit } from '../audit/index.ts';
-import type { JsonValue, ScoreRecord, Store, WriteBackState } from '../store/index.ts';
+import { appendAudit } from '../kit/audit/index.ts';
+import type { JsonValue, ScoreRecord, Store, WriteBackState } from '../kit/store/index.ts';
 import { everyoneAsOf, type PersonAsOf } from './as-of.ts';
 import { CLEAR_JOB, CLEAR_REASON, type ClearItem } from './clear.ts';
 import { detectChange, reasonLinesOf, reasonsText, type WrittenView } from './change.ts';

@@ -1,5 +1,5 @@
 import type { EpochMs } from '../../connectors/index.ts';
-import type { Store, Tenant } from '../store/index.ts';
+import type { Store, Tenant } from '../kit/store/index.ts';
 import { readProgress } from './progress.ts';
 
 /** What GET /api/v1/status says about one tenant (issue 4, item 9). */

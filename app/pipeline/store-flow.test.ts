@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CanonicalPerson } from '../../connectors/index.ts';
-import type { Store } from '../store/index.ts';
-import { sqliteFactory, type TestDb } from '../store/test-support.ts';
+import type { Store } from '../kit/store/index.ts';
+import { sqliteFactory, type TestDb } from '../kit/store/test-support.ts';
 import { CRM_FIELDS } from './feature-spec.ts';
 import { ingestConsent, ingestEvents, ingestOutcomes, ingestPeople, type IngestContext } from './ingest.ts';
 import { InvalidPageError } from './canonical-schema.ts';

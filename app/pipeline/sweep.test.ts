@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Store } from '../store/index.ts';
-import { sqliteFactory, type TestDb } from '../store/test-support.ts';
+import type { Store } from '../kit/store/index.ts';
+import { sqliteFactory, type TestDb } from '../kit/store/test-support.ts';
 import { updateProgress } from './progress.ts';
 import { startIncrementalSweep, sweepKey, type SweepTimer } from './sweep.ts';
 

@@ -1,5 +1,5 @@
 import type { EpochMs } from '../../connectors/index.ts';
-import type { Store } from '../store/index.ts';
+import type { Store } from '../kit/store/index.ts';
 import { readProgress } from './progress.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { EpochMs } from '../../connectors/index.ts';
 import { trainModel, type LeadInput, type ModelArtifact } from '../../scoring/index.ts';
-import { appendAudit } from '../audit/index.ts';
-import type { JsonObject, Store } from '../store/index.ts';
+import { appendAudit } from '../kit/audit/index.ts';
+import type { JsonObject, Store } from '../kit/store/index.ts';
 import { CompanyReader, personAsOf, profilingAllowedAt, type AsOfStore } from './as-of.ts';
 import { CRM_FEATURE_SPEC, type CrmFieldMap } from './feature-spec.ts';
 import type { OutcomeDefinition } from './outcome.ts';

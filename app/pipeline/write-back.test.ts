@@ -5,8 +5,8 @@ import {
   type ScoreWrite,
   type WriteResult,
 } from '../../connectors/index.ts';
-import type { NewScore, Store } from '../store/index.ts';
-import { sqliteFactory, type TestDb } from '../store/test-support.ts';
+import type { NewScore, Store } from '../kit/store/index.ts';
+import { sqliteFactory, type TestDb } from '../kit/store/test-support.ts';
 import { decideWriteRetry, WRITE_CONCURRENCY, writeBackPending, type WriteBackDeps } from './write-back.ts';
 
 const T = Date.UTC(2025, 5, 1);

@@ -7,7 +7,7 @@ import {
   type ScoreWrite,
   type WriteResult,
 } from '../../connectors/index.ts';
-import type { ScoreRecord, Store } from '../store/index.ts';
+import type { ScoreRecord, Store } from '../kit/store/index.ts';
 import { reasonLinesOf, reasonsText } from './change.ts';
 
 /**

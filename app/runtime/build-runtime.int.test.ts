@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, statSync, readFileSync, writeFileSync, chmodSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/index.ts';
-import type { JobHandler } from '../jobs/index.ts';
+import { loadConfig } from '../kit/config/index.ts';
+import type { JobHandler } from '../kit/jobs/index.ts';
 import { createMetrics, installShutdownHandlers } from '../server/index.ts';
 import { bearer, call } from '../server/testing.ts';
 import { buildRuntime } from './build-runtime.ts';

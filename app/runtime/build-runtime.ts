@@ -1,23 +1,23 @@
 import type { Express } from 'express';
-import { appendAudit } from '../audit/index.ts';
-import type { Config } from '../config/index.ts';
-import type { JobQueue, Worker } from '../jobs/index.ts';
-import { createLogger } from '../logging/index.ts';
-import type { Logger } from '../logging/index.ts';
-import { buildKeyRing } from '../secrets/index.ts';
-import type { KeyRing } from '../secrets/index.ts';
+import { appendAudit } from '../kit/audit/index.ts';
+import type { Config } from '../kit/config/index.ts';
+import type { JobQueue, Worker } from '../kit/jobs/index.ts';
+import { createLogger } from '../kit/logging/index.ts';
+import type { Logger } from '../kit/logging/index.ts';
+import { buildKeyRing } from '../kit/secrets/index.ts';
+import type { KeyRing } from '../kit/secrets/index.ts';
 import { createApp, createMetrics, runClosers, startServer, systemClock } from '../server/index.ts';
 import type { AuditAppend, Clock, Closer, Metrics, RunningServer } from '../server/index.ts';
-import type { Store } from '../store/index.ts';
-import { createConnectorFactory, createHubSpotOAuthClient } from '../crm/index.ts';
-import type { ConnectorFor, HubSpotOAuthClient, OAuthClientSettings } from '../crm/index.ts';
+import type { Store } from '../kit/store/index.ts';
+import { createConnectorFactory, createHubSpotOAuthClient } from '../integrations/crm-index.ts';
+import type { ConnectorFor, HubSpotOAuthClient, OAuthClientSettings } from '../integrations/crm-index.ts';
 import {
   createCdcManager,
   createSalesforceConnectorFactory,
   createSalesforceOAuthClient,
-} from '../crm/index.ts';
-import type { SalesforceConnectorFor, SalesforceOAuthClient, SalesforceOAuthSettings } from '../crm/index.ts';
-import type { Tenant } from '../store/index.ts';
+} from '../integrations/crm-index.ts';
+import type { SalesforceConnectorFor, SalesforceOAuthClient, SalesforceOAuthSettings } from '../integrations/crm-index.ts';
+import type { Tenant } from '../kit/store/index.ts';
 import { createPipelineHandlers, startIncrementalSweep } from '../pipeline/index.ts';
 import { openRuntimeStore } from './open-runtime-store.ts';
 import type { RuntimeStoreOptions } from './open-runtime-store.ts';

@@ -5,7 +5,7 @@
 
  *
  * It also guards the store against a crash: a connection that dies while a query holds it must not
- * emit an unhandled 'error' (see openPostgres in app/store/open-store.ts).
+ * emit an unhandled 'error' (see openPostgres in app/kit/store/open-store.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,12 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/index.ts';
-import type { JobHandler } from '../jobs/index.ts';
+import { loadConfig } from '../kit/config/index.ts';
+import type { JobHandler } from '../kit/jobs/index.ts';
 import { createMetrics } from '../server/index.ts';
 import { call } from '../server/testing.ts';
-import type { JsonValue } from '../store/index.ts';
-import { PG_TEST_URL, pgReachable, pgRequired } from '../store/test-support.ts';
+import type { JsonValue } from '../kit/store/index.ts';
+import { PG_TEST_URL, pgReachable, pgRequired } from '../kit/store/test-support.ts';
 import { buildRuntime } from './build-runtime.ts';
 import type { Runtime, RuntimeOptions } from './build-runtime.ts';
 import { capturedLogger, eventually } from './testdata/support.ts';

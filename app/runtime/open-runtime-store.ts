@@ -1,7 +1,7 @@
-import type { Config } from '../config/index.ts';
-import type { Logger } from '../logging/index.ts';
-import { openStore } from '../store/index.ts';
-import type { Store, StoreConfig } from '../store/index.ts';
+import type { Config } from '../kit/config/index.ts';
+import type { Logger } from '../kit/logging/index.ts';
+import { openStore } from '../kit/store/index.ts';
+import type { Store, StoreConfig } from '../kit/store/index.ts';
 
 export interface RuntimeStoreOptions {
   /** PostgreSQL schema (default `public`); tests give each run its own and drop it. */

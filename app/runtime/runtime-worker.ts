@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Config } from '../config/index.ts';
-import { Worker, createJobQueue } from '../jobs/index.ts';
-import type { JobHandler, JobQueue } from '../jobs/index.ts';
-import type { Logger } from '../logging/index.ts';
+import type { Config } from '../kit/config/index.ts';
+import { Worker, createJobQueue } from '../kit/jobs/index.ts';
+import type { JobHandler, JobQueue } from '../kit/jobs/index.ts';
+import type { Logger } from '../kit/logging/index.ts';
 import type { Metrics } from '../server/index.ts';
-import type { Store } from '../store/index.ts';
+import type { Store } from '../kit/store/index.ts';
 import { workerEventHandler } from './worker-events.ts';
 
 /** Job handlers by job type. Nothing registers one yet: connectors and scoring jobs will. */

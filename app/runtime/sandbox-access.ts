@@ -1,7 +1,7 @@
-import { generateApiKey, hashApiKey, parseApiKey } from '../auth/index.ts';
+import { generateApiKey, hashApiKey, parseApiKey } from '../kit/auth/index.ts';
 import type { AuditAppend } from '../server/index.ts';
-import type { EpochMs, Store } from '../store/index.ts';
-import { StoreError } from '../store/index.ts';
+import type { EpochMs, Store } from '../kit/store/index.ts';
+import { StoreError } from '../kit/store/index.ts';
 import { mergeSandboxFile, readSandboxFile, sandboxFilePath } from './sandbox-file.ts';
 
 export const SANDBOX_TENANT_ID = 'sandbox';

@@ -1,5 +1,5 @@
-import type { WorkerEvent } from '../jobs/index.ts';
-import type { Logger } from '../logging/index.ts';
+import type { WorkerEvent } from '../kit/jobs/index.ts';
+import type { Logger } from '../kit/logging/index.ts';
 import type { Metrics } from '../server/index.ts';
 
 /**

@@ -1,14 +1,14 @@
 import express from 'express';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { cardRoutes } from '../cards/index.ts';
-import { installRoutes, salesforceInstallRoutes } from '../install/index.ts';
-import { runWithRequestContext } from '../logging/index.ts';
+import { installRoutes, salesforceInstallRoutes } from '../integrations/install-index.ts';
+import { runWithRequestContext } from '../kit/logging/index.ts';
 import { deadLetterRoutes, statusRoutes } from '../pipeline/index.ts';
-import { webhookRoutes } from '../webhooks/index.ts';
-import { adminRoutes } from './admin-routes.ts';
-import { errorHandler, notFound } from './error-handler.ts';
-import { healthRoutes } from './health-routes.ts';
-import { chooseRequestId } from './request-id.ts';
+import { webhookRoutes } from '../integrations/hubspot/webhook-index.ts';
+import { adminRoutes } from '../admin/admin-routes.ts';
+import { errorHandler, notFound } from '../kit/http/error-handler.ts';
+import { healthRoutes } from '../kit/http/health-routes.ts';
+import { chooseRequestId } from '../kit/http/request-id.ts';
 import type { AppDeps } from './types.ts';
 
 /**

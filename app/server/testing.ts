@@ -3,16 +3,16 @@
  * winston logger writing into a buffer. Used by the *.int.test.ts files; not part of the runtime.
  */
 import { PassThrough } from 'node:stream';
-import { InMemoryAuthStore, generateApiKey } from '../auth/index.ts';
-import type { Role } from '../auth/index.ts';
-import { loadConfig } from '../config/index.ts';
-import { createLogger } from '../logging/index.ts';
-import type { Logger } from '../logging/index.ts';
-import type { MigrationStatus, Tenant } from '../store/index.ts';
+import { InMemoryAuthStore, generateApiKey } from '../kit/auth/index.ts';
+import type { Role } from '../kit/auth/index.ts';
+import { loadConfig } from '../kit/config/index.ts';
+import { createLogger } from '../kit/logging/index.ts';
+import type { Logger } from '../kit/logging/index.ts';
+import type { MigrationStatus, Tenant } from '../kit/store/index.ts';
 import { createApp } from './app.ts';
-import { createMetrics } from './metrics.ts';
-import type { Metrics } from './metrics.ts';
-import { startServer } from './start-server.ts';
+import { createMetrics } from '../kit/http/metrics.ts';
+import type { Metrics } from '../kit/http/metrics.ts';
+import { startServer } from '../kit/http/start-server.ts';
 import type { AppStore, AuditEntry } from './types.ts';
 
 /** The in-memory auth store plus switchable readiness, standing in for the durable store. */

@@ -1,12 +1,12 @@
 import type { CardRouteDeps } from '../cards/index.ts';
-import type { InstallRouteDeps, SalesforceInstallDeps } from '../install/index.ts';
+import type { InstallRouteDeps, SalesforceInstallDeps } from '../integrations/install-index.ts';
 import type { DeadLetterRouteDeps, StatusRouteDeps } from '../pipeline/index.ts';
-import type { WebhookRouteDeps } from '../webhooks/index.ts';
-import type { ApiKeyRepository, PolicyRepository, TenantRepository } from '../auth/index.ts';
-import type { Config } from '../config/index.ts';
-import type { Logger } from '../logging/index.ts';
-import type { EpochMs, JsonValue, Store } from '../store/index.ts';
-import type { Metrics } from './metrics.ts';
+import type { WebhookRouteDeps } from '../integrations/hubspot/webhook-index.ts';
+import type { ApiKeyRepository, PolicyRepository, TenantRepository } from '../kit/auth/index.ts';
+import type { Config } from '../kit/config/index.ts';
+import type { Logger } from '../kit/logging/index.ts';
+import type { EpochMs, JsonValue, Store } from '../kit/store/index.ts';
+import type { Metrics } from '../kit/http/metrics.ts';
 
 /** Wall-clock time, injected so tests control it; epoch ms like the store. */
 export interface Clock {
@@ -23,7 +23,7 @@ export type AppStore = Pick<Store, 'ping' | 'migrationStatus'> &
 
 export interface AuditEntry {
   readonly tenantId: string;
-  /** e.g. `apikey:<keyId>` (app/audit's convention) */
+  /** e.g. `apikey:<keyId>` (app/kit/audit's convention) */
   readonly actor: string;
   /** e.g. `policy.update` */
   readonly action: string;
@@ -33,7 +33,7 @@ export interface AuditEntry {
   readonly at: EpochMs;
 }
 
-/** Appends to the tamper-evident audit trail (app/audit); injected so the server does not own hashing. */
+/** Appends to the tamper-evident audit trail (app/kit/audit); injected so the server does not own hashing. */
 export type AuditAppend = (entry: AuditEntry) => Promise<void>;
 
 export interface AppDeps {

@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { ScoreRecord } from '../../app/store/types.ts';
+import type { ScoreRecord } from '../../app/kit/store/types.ts';
 import { buildCardContract, cardReasons } from './build.ts';
 import type { StoredScoreRow } from './build.ts';
 import { STORED_ROWS, T0, storedRow } from './fixtures.ts';
@@ -7,7 +7,7 @@ import { isCardContract } from './schema.ts';
 import { MAX_HISTORY, MAX_REASONS } from './types.ts';
 
 describe('buildCardContract', () => {
-  it('takes the rows app/store returns (a compile-time check: cards/ imports nothing of app/)', () => {
+  it('takes the rows app/kit/store returns (a compile-time check: cards/ imports nothing of app/)', () => {
     expectTypeOf<ScoreRecord>().toExtend<StoredScoreRow>();
   });
 

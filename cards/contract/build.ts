@@ -11,7 +11,7 @@ import type {
 } from './types.ts';
 
 /**
- * The fields of a stored score the card needs: a structural slice of app/store's `ScoreRecord`
+ * The fields of a stored score the card needs: a structural slice of app/kit/store's `ScoreRecord`
  * (what `getLatestScore` / `listScores` return), declared here so cards/ imports nothing of app/.
  * build.test.ts checks that a `ScoreRecord` is assignable to it.
  */

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // The project's one strict RFC 4180 parser; it is pure (no I/O), so the sandbox borrows it.
-import { parseCsv } from '../../app/csv/parse.ts';
+import { parseCsv } from '../../lib/csv/parse.ts';
 import { mapXEducationLeads, type XEducationOptions } from './x-education.ts';
 import type { GeneratedPortal } from './types.ts';
 

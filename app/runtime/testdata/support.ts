@@ -1,7 +1,7 @@
 /** Test-only helpers shared by the runtime tests. */
 import { PassThrough } from 'node:stream';
-import { createLogger } from '../../logging/index.ts';
-import type { Logger } from '../../logging/index.ts';
+import { createLogger } from '../../kit/logging/index.ts';
+import type { Logger } from '../../kit/logging/index.ts';
 
 export interface CapturedLogger {
   readonly logger: Logger;
