@@ -27,6 +27,47 @@ describe('signatureV3', () => {
   });
 });
 
+/*
+ * Fixed v3 vectors from HubSpot's own SDKs, copied by hand (the emulator's signer pins the same values
+ * in sandbox/hubspot/signature.test.ts, so both sides meet HubSpot's numbers, not each other's). The
+ * Node SDK's v3 test (HubSpot/hubspot-api-nodejs test/unit/signature.spec.ts @
+ * 7737bd20fc9fd123dd5ce9836b4a3bc2517d7ecc) checks a `Date.now()` round trip only, so it has none.
+ */
+const SDK_VECTORS = [
+  {
+    // HubSpot/hubspot-api-python tests/spec/utils/test_signature.py, test_get_signature__v3,
+    // @ f31fa724a3fa28a322c45681d318b8a1030f943d
+    source: 'hubspot-api-python test_get_signature__v3',
+    timestamp: '1693657560000',
+    signature: 'K36dawei4A+QBNolUOqo7s91KQDWQ5MXZ/QufNYuk/Y=',
+  },
+  {
+    // HubSpot/hubspot-api-ruby spec/helpers/signature_spec.rb, TEST_DATA[:v3_hash] (method defaults
+    // to POST), @ 39214e71b924260de274ef9dba41b8ae54c27327
+    source: 'hubspot-api-ruby TEST_DATA[:v3_hash]',
+    timestamp: '1700000300000',
+    signature: 'RnbPH7+UMKVkbV32P8bz450N4M56aPmcru1+D3kSDtw=',
+  },
+] as const;
+const SDK_URL = 'https://www.example.com/webhook_uri';
+const SDK_BODY = "{'example_field':'example_value'}";
+
+describe('HubSpot SDK v3 vectors', () => {
+  it.each(SDK_VECTORS)('signatureV3 reproduces $source', ({ timestamp, signature }) => {
+    expect(signatureV3(SECRET, 'POST', SDK_URL, SDK_BODY, timestamp)).toBe(signature);
+  });
+
+  it.each(SDK_VECTORS)('verifySignatureV3 accepts $source', ({ timestamp, signature }) => {
+    const signed = { method: 'POST', url: SDK_URL, body: SDK_BODY, signature, timestamp };
+    expect(verifySignatureV3(signed, SECRET, Number(timestamp))).toEqual({ ok: true });
+  });
+
+  it.each(SDK_VECTORS)('verifySignatureV3 refuses $source with another body', ({ timestamp, signature }) => {
+    const signed = { method: 'POST', url: SDK_URL, body: `${SDK_BODY} `, signature, timestamp };
+    expect(verifySignatureV3(signed, SECRET, Number(timestamp))).toEqual({ ok: false, reason: 'mismatch' });
+  });
+});
+
 describe('verifySignatureV3', () => {
   it('accepts the fixed card vector', () => {
     expect(verifySignatureV3(request(), SECRET, NOW)).toEqual({ ok: true });
