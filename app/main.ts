@@ -5,8 +5,7 @@
 import { ConfigError, loadConfig } from './kit/config/index.ts';
 import type { Config } from './kit/config/index.ts';
 import { buildRuntime, runtimeBanner } from './runtime/index.ts';
-import { runSandboxDemo } from '../demo/index.ts';
-import { installShutdownHandlers } from './server/index.ts';
+import { installShutdownHandlers } from './kit/http/index.ts';
 
 function configOrExit(): Config {
   try {
@@ -33,34 +32,16 @@ async function startServer(config: Config): Promise<void> {
   process.stdout.write(`${runtimeBanner(runtime).join('\n')}\n`);
 }
 
-/** Sandbox mode: the demo with both CRMs (emulators, installs, backfill, scores), progress on stderr. */
-async function startDemo(config: Config): Promise<void> {
-  // A signal during the wait for `live` stops the wait; the shutdown handlers close everything.
-  const stop = new AbortController();
-  const demo = await runSandboxDemo(config, {
-    signal: stop.signal,
-    onStarted: ({ runtime, closers }) => {
-      const abort = {
-        name: 'sandbox demo',
-        close: () => {
-          stop.abort();
-          return Promise.resolve();
-        },
-      };
-      installShutdownHandlers({ closers: [abort, ...closers], logger: runtime.logger });
-      // The bootstrap `sandbox` key lines are left out: the demo prints its tenant's key instead.
-      process.stdout.write(`${runtimeBanner({ ...runtime, sandbox: null }).join('\n')}\n`);
-    },
-  }).catch((error: unknown) => {
-    if (stop.signal.aborted) return undefined;
-    throw error;
-  });
-  if (demo !== undefined) process.stdout.write(`${demo.lines.join('\n')}\n`);
-}
-
 const config = configOrExit();
 try {
-  await (config.sandbox && config.sandboxDemo.enabled ? startDemo(config) : startServer(config));
+  if (config.sandbox && config.sandboxDemo.enabled) {
+    // The demo (both emulators, the generator) is loaded only here, in sandbox mode: with CRM
+    // credentials configured the process never loads an emulator (dependency rule in .dependency-cruiser.cjs).
+    const { startDemo } = await import('../demo/index.ts');
+    await startDemo(config);
+  } else {
+    await startServer(config);
+  }
 } catch (error) {
   // A failed start (store unreachable, port taken, bad key file): one line, no stack, exit 1.
   process.stderr.write(`leadgate: could not start: ${describe(error)}\n`);

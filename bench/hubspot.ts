@@ -20,7 +20,7 @@ import {
 import { WRITE_CONCURRENCY } from '../app/pipeline/write-back.ts';
 import { buildRuntime } from '../app/runtime/index.ts';
 import { capturedLogger } from '../app/runtime/testdata/support.ts';
-import { createMetrics } from '../app/server/index.ts';
+import { createMetrics } from '../app/kit/http/index.ts';
 import {
   createHubSpotConnector,
   DEFAULT_PORTAL_BUDGET,

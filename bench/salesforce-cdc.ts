@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../app/kit/config/index.ts';
 import { buildRuntime } from '../app/runtime/index.ts';
 import { capturedLogger } from '../app/runtime/testdata/support.ts';
-import { createMetrics } from '../app/server/index.ts';
+import { createMetrics } from '../app/kit/http/index.ts';
 import { startSalesforceEmulator } from '../sandbox/salesforce/index.ts';
 import { percentile } from './hubspot-common.ts';
 import { seedLeads } from './salesforce-common.ts';

@@ -1,6 +1,6 @@
 import { generateApiKey, hashApiKey } from '../app/kit/auth/index.ts';
 import { mergeSandboxFile, readSandboxFile } from '../app/runtime/index.ts';
-import type { AuditAppend } from '../app/server/index.ts';
+import type { AuditAppend } from '../app/kit/audit/index.ts';
 import type { EpochMs, Store } from '../app/kit/store/index.ts';
 
 export interface DemoKeyDeps {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../app/kit/config/index.ts';
 import { capturedLogger, eventually } from '../app/runtime/testdata/support.ts';
-import { createMetrics } from '../app/server/index.ts';
+import { createMetrics } from '../app/kit/http/index.ts';
 import { runSandboxDemo, type SandboxDemo } from './index.ts';
 
 const CONTACTS = 300;

@@ -9,14 +9,15 @@ import {
   ROLES,
   tenantIdParam,
 } from '../kit/auth/index.ts';
-import type { Role } from '../kit/auth/index.ts';
+import type { ApiKeyRepository, PolicyRepository, Role, TenantRepository } from '../kit/auth/index.ts';
+import type { AuditAppend } from '../kit/audit/index.ts';
+import type { Clock } from '../kit/clock.ts';
+import type { Config } from '../kit/config/index.ts';
+import type { Logger } from '../kit/logging/index.ts';
 import type { JsonObject } from '../kit/store/index.ts';
 import { DEFAULT_POLICY, InvalidPolicyError, parsePolicy } from '../../scoring/index.ts';
 import type { DecisionPolicy } from '../../scoring/index.ts';
-import { requireJsonBody } from '../kit/http/error-handler.ts';
-import { HttpError } from '../kit/http/errors.ts';
-import type { AppDeps } from '../server/types.ts';
-import { bodyValidator } from '../kit/http/validate.ts';
+import { HttpError, bodyValidator, requireJsonBody } from '../kit/http/index.ts';
 
 interface NewApiKeyBody {
   role: Role;
@@ -34,6 +35,17 @@ const parseNewApiKey = bodyValidator<NewApiKeyBody>({
 } satisfies JSONSchemaType<NewApiKeyBody>);
 
 const API = '/api/v1';
+
+/** What the admin API needs of the store: API keys, tenants and policies. */
+export type AdminStore = ApiKeyRepository & TenantRepository & PolicyRepository;
+
+export interface AdminRouteDeps {
+  readonly config: Pick<Config, 'maxBodyBytes'>;
+  readonly store: AdminStore;
+  readonly clock: Clock;
+  readonly audit: { readonly append: AuditAppend };
+  readonly logger: Logger;
+}
 
 /** scoring/ owns the policy schema and its cross-field rules; here its problems become a 400. */
 function policyFromBody(body: unknown): DecisionPolicy {
@@ -56,7 +68,7 @@ function policyFromBody(body: unknown): DecisionPolicy {
  * included: an anonymous caller cannot make us parse a megabyte, and an unknown /api/v1 path without a
  * key is 401, not 404, so the API's shape cannot be probed anonymously.
  */
-export function adminRoutes(deps: Pick<AppDeps, 'config' | 'store' | 'clock' | 'audit' | 'logger'>): Router {
+export function adminRoutes(deps: AdminRouteDeps): Router {
   const { store, clock, audit, logger } = deps;
   const router = Router();
 

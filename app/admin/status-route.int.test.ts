@@ -2,7 +2,7 @@ import express from 'express';
 import type { Server } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../kit/auth/index.ts';
-import { errorHandler } from '../server/index.ts';
+import { errorHandler } from '../kit/http/index.ts';
 import { createLogger } from '../kit/logging/index.ts';
 import type { Role, Store } from '../kit/store/index.ts';
 import { sqliteFactory, type TestDb } from '../kit/store/test-support.ts';

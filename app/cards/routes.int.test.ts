@@ -268,26 +268,24 @@ describe('GET /sandbox/contacts/:id', () => {
 });
 
 describe('createApp', () => {
-  it('mounts the card routes when given card deps', async () => {
+  it('serves the card routes when the card router is given', async () => {
     const { createApp } = await import('../server/app.ts');
     const { createMetrics } = await import('../kit/http/metrics.ts');
     const { FakeAppStore } = await import('../server/testing.ts');
-    const { loadConfig } = await import('../kit/config/index.ts');
     const mounted = createApp({
-      config: loadConfig({}),
       logger: createSilentLogger(),
       store: new FakeAppStore(),
       metrics: createMetrics(),
-      clock: { now: () => NOW },
-      audit: { append: () => Promise.resolve() },
-      cards: {
-        store,
-        clock: { now: () => NOW },
-        logger: createSilentLogger(),
-        publicUrl: PUBLIC_URL,
-        hubspotClientSecret: SECRET,
-        sandbox: false,
-      },
+      routers: [
+        cardRoutes({
+          store,
+          clock: { now: () => NOW },
+          logger: createSilentLogger(),
+          publicUrl: PUBLIC_URL,
+          hubspotClientSecret: SECRET,
+          sandbox: false,
+        }),
+      ],
     }).listen(0, '127.0.0.1');
     await new Promise<void>((resolve) =>
       mounted.once('listening', () => {

@@ -10,7 +10,7 @@ import {
   type OrgHandle,
   type SalesforceEmulator,
 } from '../../sandbox/salesforce/index.ts';
-import { SALESFORCE_JWT_CREDENTIAL } from '../integrations/crm-index.ts';
+import { SALESFORCE_JWT_CREDENTIAL } from '../integrations/salesforce/index.ts';
 import { cleanEnv, spawnChild, type Exit } from '../runtime/testdata/child.ts';
 import { openStore, type Store } from '../kit/store/index.ts';
 import { main } from './main.ts';

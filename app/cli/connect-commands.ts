@@ -1,13 +1,16 @@
 /** `leadgate connect-salesforce-jwt`: an operator connects an org server-to-server (JWT bearer flow). */
 import { readFileSync } from 'node:fs';
 import { appendAudit } from '../kit/audit/index.ts';
-import { createSalesforceConnectorFactory, createSalesforceOAuthClient } from '../integrations/crm-index.ts';
+import {
+  createSalesforceConnectorFactory,
+  createSalesforceOAuthClient,
+} from '../integrations/salesforce/index.ts';
 import { connectSalesforceJwt, parseJwtConnectInput } from '../integrations/salesforce/jwt-connect.ts';
 import { createSilentLogger } from '../kit/logging/index.ts';
 import { openRuntimeStore } from '../runtime/index.ts';
 import { buildKeyRing } from '../kit/secrets/index.ts';
 import { HttpError } from '../kit/http/errors.ts';
-import type { AuditAppend } from '../server/index.ts';
+import type { AuditAppend } from '../kit/audit/index.ts';
 import type { Store } from '../kit/store/index.ts';
 import type { Command, Io } from './command.ts';
 import { CliError } from './errors.ts';

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Connector } from '../../connectors/index.ts';
-import type { AuditAppend, Clock } from '../server/types.ts';
+import type { AuditAppend } from '../kit/audit/index.ts';
+import type { Clock } from '../kit/clock.ts';
 import { StoreError, type Crm, type Store, type Tenant } from '../kit/store/index.ts';
 import { installPage } from './install-page.ts';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../kit/config/index.ts';
 import type { JobHandler } from '../kit/jobs/index.ts';
-import { createMetrics, installShutdownHandlers } from '../server/index.ts';
+import { createMetrics, installShutdownHandlers } from '../kit/http/index.ts';
 import { bearer, call } from '../server/testing.ts';
 import { buildRuntime } from './build-runtime.ts';
 import type { Runtime, RuntimeOptions } from './build-runtime.ts';

@@ -1,24 +1,23 @@
-import type { Express } from 'express';
+import type { Express, Router } from 'express';
+import type { Connector } from '../../connectors/index.ts';
+import { adminRoutes, deadLetterRoutes, statusRoutes } from '../admin/index.ts';
+import { cardRoutes } from '../cards/index.ts';
+import type { CrmIntegration } from '../integrations/types.ts';
 import { appendAudit } from '../kit/audit/index.ts';
+import type { AuditAppend } from '../kit/audit/index.ts';
+import { systemClock, type Clock } from '../kit/clock.ts';
 import type { Config } from '../kit/config/index.ts';
+import { createMetrics, runClosers, startServer } from '../kit/http/index.ts';
+import type { Closer, Metrics, RunningServer } from '../kit/http/index.ts';
 import type { JobQueue, Worker } from '../kit/jobs/index.ts';
 import { createLogger } from '../kit/logging/index.ts';
 import type { Logger } from '../kit/logging/index.ts';
 import { buildKeyRing } from '../kit/secrets/index.ts';
 import type { KeyRing } from '../kit/secrets/index.ts';
-import { createApp, createMetrics, runClosers, startServer, systemClock } from '../server/index.ts';
-import type { AuditAppend, Clock, Closer, Metrics, RunningServer } from '../server/index.ts';
-import type { Store } from '../kit/store/index.ts';
-import { createConnectorFactory, createHubSpotOAuthClient } from '../integrations/crm-index.ts';
-import type { ConnectorFor, HubSpotOAuthClient, OAuthClientSettings } from '../integrations/crm-index.ts';
-import {
-  createCdcManager,
-  createSalesforceConnectorFactory,
-  createSalesforceOAuthClient,
-} from '../integrations/crm-index.ts';
-import type { SalesforceConnectorFor, SalesforceOAuthClient, SalesforceOAuthSettings } from '../integrations/crm-index.ts';
-import type { Tenant } from '../kit/store/index.ts';
+import type { Store, Tenant } from '../kit/store/index.ts';
 import { createPipelineHandlers, startIncrementalSweep } from '../pipeline/index.ts';
+import { createApp } from '../server/index.ts';
+import { buildIntegrations, type IntegrationSettings } from './integrations.ts';
 import { openRuntimeStore } from './open-runtime-store.ts';
 import type { RuntimeStoreOptions } from './open-runtime-store.ts';
 import { createRuntimeWorker } from './runtime-worker.ts';
@@ -26,7 +25,7 @@ import type { JobHandlers } from './runtime-worker.ts';
 import { ensureSandboxAccess } from './sandbox-access.ts';
 import type { SandboxAccess } from './sandbox-access.ts';
 
-export interface RuntimeOptions extends RuntimeStoreOptions {
+export interface RuntimeOptions extends RuntimeStoreOptions, IntegrationSettings {
   /** Default: JSON lines on stdout at the configured level. */
   readonly logger?: Logger;
   /** Default: a fresh registry with Node process metrics. */
@@ -37,19 +36,8 @@ export interface RuntimeOptions extends RuntimeStoreOptions {
   readonly workerId?: string;
   readonly workerPollIntervalMs?: number;
   readonly leaseMs?: number;
-  /**
-   * The HubSpot OAuth app; default from HUBSPOT_CLIENT_ID/SECRET. The sandbox demo passes the
-   * emulator's client and host here. Without either, install and webhooks are not mounted.
-   */
-  readonly hubspot?: OAuthClientSettings & { readonly appId?: number };
-  /**
-   * The Salesforce connected app; default from SALESFORCE_CLIENT_ID/SECRET with login.salesforce.com.
-   * The sandbox passes the emulator's app and host. Without either, /install/salesforce is not mounted.
-   */
-  readonly salesforce?: SalesforceOAuthSettings & {
-    readonly budgetShare?: number;
-    readonly verifyWaitsMs?: readonly number[];
-  };
+  // `hubspot` and `salesforce` (IntegrationSettings): each CRM's app, default from its CLIENT_ID/SECRET
+  // variables. The sandbox demo passes the emulators' apps and hosts. A CRM with neither is not mounted.
   /** Waits of the pipeline's write-back retries; default real timers. */
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -81,13 +69,10 @@ export interface Runtime {
   readonly migrationsApplied: readonly string[];
   /** The sandbox tenant's admin access; null outside sandbox mode or when the store has other tenants. */
   readonly sandbox: SandboxAccess | null;
-  /** The HubSpot OAuth client and connector factory; null when no HubSpot app is configured. */
-  readonly hubspot: { readonly oauth: HubSpotOAuthClient; readonly connectorFor: ConnectorFor } | null;
-  /** The Salesforce OAuth client and connector factory; null when no connected app is configured. */
-  readonly salesforce: {
-    readonly oauth: SalesforceOAuthClient;
-    readonly connectorFor: SalesforceConnectorFor;
-  } | null;
+  /** The CRMs configured in this process (app/runtime/integrations.ts), each with its routes and intake. */
+  readonly integrations: readonly CrmIntegration[];
+  /** The pipeline's connector for a tenant, from its CRM's integration; throws for a CRM not configured here. */
+  connectorFor(tenant: Tenant): Connector | Promise<Connector>;
   /** The base HubSpot calls back (install redirect, webhooks): LEADGATE_PUBLIC_URL, or the bound URL when the sandbox port was 0. */
   publicUrl(): string;
   /** In shutdown order: the HTTP server (no new work), the worker (finishes its step), the store. */
@@ -136,120 +121,40 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
       ? await ensureSandboxAccess({ store, dataDir: config.dataDir, now: clock.now(), audit: { append } })
       : null;
 
-    const cards = {
-      store,
-      clock,
-      logger,
-      publicUrl: config.publicUrl,
-      hubspotClientSecret: config.hubspot?.clientSecret ?? null,
-      sandbox: config.sandbox,
-    };
-    const hubspotSettings = options.hubspot ?? (config.hubspot === null ? undefined : { ...config.hubspot });
-    const oauth = hubspotSettings === undefined ? undefined : createHubSpotOAuthClient(hubspotSettings);
-    const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-    const connectorFor =
-      oauth === undefined
-        ? undefined
-        : createConnectorFactory({ store, ring: keyRing, hubspot: oauth, clock, audit: append, sleep });
-    const sfSettings =
-      options.salesforce ?? (config.salesforce === null ? undefined : { ...config.salesforce });
-    const sfOauth = sfSettings === undefined ? undefined : createSalesforceOAuthClient(sfSettings);
-    const sfConnectorFor =
-      sfOauth === undefined || sfSettings === undefined
-        ? undefined
-        : createSalesforceConnectorFactory({
-            store,
-            ring: keyRing,
-            oauth: sfOauth,
-            clock,
-            audit: append,
-            sleep,
-            ...(sfSettings.budgetShare === undefined ? {} : { budgetShare: sfSettings.budgetShare }),
-            ...(sfSettings.verifyWaitsMs === undefined ? {} : { verifyWaitsMs: sfSettings.verifyWaitsMs }),
-          });
-    const cdc =
-      sfOauth === undefined
-        ? undefined
-        : createCdcManager({
-            store,
-            ring: keyRing,
-            clientId: sfOauth.clientId,
-            clock,
-            logger,
-            tokens: { store, ring: keyRing, oauth: sfOauth, clock, audit: append },
-          });
-    // One connectorFor for the pipeline, whichever CRM the tenant is on.
-    const anyConnectorFor =
-      connectorFor === undefined && sfConnectorFor === undefined
-        ? undefined
-        : (tenant: Tenant) => {
-            if (tenant.crm === 'salesforce' && sfConnectorFor !== undefined) return sfConnectorFor(tenant);
-            if (connectorFor === undefined) throw new Error(`no connector for CRM ${tenant.crm}`);
-            return connectorFor(tenant);
-          };
     // Sandbox on port 0 (tests): the real port is known only once listening.
     let publicUrl = config.publicUrl;
+    const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    const integrations = buildIntegrations(
+      { config, store, ring: keyRing, clock, logger, audit: append, sleep, publicUrl: () => publicUrl },
+      options,
+    );
+    // One connectorFor for the pipeline, whichever CRM the tenant is on.
+    const connectorFor = (tenant: Tenant): Connector | Promise<Connector> => {
+      const integration = integrations.find((i) => i.kind === tenant.crm);
+      if (integration === undefined) throw new Error(`no ${tenant.crm} app is configured in this process`);
+      return integration.connectorFor(tenant);
+    };
     const handlers =
       options.handlers ??
-      (anyConnectorFor === undefined
+      (integrations.length === 0
         ? undefined
-        : createPipelineHandlers({ store, connectorFor: anyConnectorFor, clock: () => clock.now(), sleep }));
-    const app = createApp({
-      config,
-      logger,
-      store,
-      metrics,
-      clock,
-      audit: { append },
-      status: { store },
-      deadLetters: { store, clock, audit: { append }, maxBodyBytes: config.maxBodyBytes },
-      cards,
-      ...(oauth === undefined || connectorFor === undefined
-        ? {}
-        : {
-            install: {
-              store,
-              ring: keyRing,
-              hubspot: oauth,
-              clock,
-              logger,
-              audit: append,
-              publicUrl: () => publicUrl,
-              connectorFor,
-            },
-            webhooks: {
-              store,
-              clock,
-              logger,
-              audit: append,
-              publicUrl: () => publicUrl,
-              clientSecret: oauth.clientSecret,
-              appId: options.hubspot?.appId ?? null,
-              maxBodyBytes: config.maxBodyBytes,
-            },
-          }),
-      ...(sfOauth === undefined || sfConnectorFor === undefined
-        ? {}
-        : {
-            salesforceInstall: {
-              store,
-              ring: keyRing,
-              oauth: sfOauth,
-              clock,
-              logger,
-              audit: append,
-              publicUrl: () => publicUrl,
-              connectorFor: sfConnectorFor,
-              ...(cdc === undefined
-                ? {}
-                : {
-                    onConnected: (tenant: Tenant) => {
-                      cdc.ensure(tenant);
-                    },
-                  }),
-            },
-          }),
-    });
+        : createPipelineHandlers({ store, connectorFor, clock: () => clock.now(), sleep }));
+    // Order matters: the admin API first (an unknown /api/v1 path without a key is 401, not 404).
+    const routers: Router[] = [
+      adminRoutes({ config, store, clock, audit: { append }, logger }),
+      cardRoutes({
+        store,
+        clock,
+        logger,
+        publicUrl: config.publicUrl,
+        hubspotClientSecret: config.hubspot?.clientSecret ?? null,
+        sandbox: config.sandbox,
+      }),
+      statusRoutes({ store }),
+      deadLetterRoutes({ store, clock, audit: { append }, maxBodyBytes: config.maxBodyBytes }),
+      ...integrations.flatMap((i) => i.routers),
+    ];
+    const app = createApp({ logger, store, metrics, routers });
     const { queue, worker, workerId, jobTypes } = createRuntimeWorker({
       store,
       config,
@@ -268,10 +173,12 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
     parts.server = { name: 'http server', close: () => server.close() };
     if (config.sandbox && config.port === 0) publicUrl = server.url;
     worker.start();
-    // Change events: the orgs connected before this start subscribe now, later ones from onConnected;
-    // all stop with the worker. Several processes may each subscribe: jobs are keyed by replay id, and a
-    // second process batching differently at worst refetches records whose unchanged scores write nothing.
-    if (cdc !== undefined) for (const tenant of await store.listTenants()) cdc.ensure(tenant);
+    // Change intake beyond HTTP (Salesforce change events) starts with the worker and stops with it.
+    const stopIntegrations = async (): Promise<void> => {
+      await Promise.all(integrations.map((i) => i.stop()));
+    };
+    parts.worker = { name: 'worker', close: () => stopIntegrations().then(() => worker.stop()) };
+    for (const integration of integrations) await integration.start();
     // The incremental sweep runs and stops with the worker; only a worker that runs incremental jobs needs it.
     const sweep = jobTypes.includes('incremental')
       ? startIncrementalSweep({
@@ -286,7 +193,7 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
     parts.worker = {
       name: 'worker',
       close: async () => {
-        cdc?.stopAll();
+        await stopIntegrations();
         await sweep?.stop();
         await worker.stop();
       },
@@ -317,11 +224,8 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
       urls,
       migrationsApplied: applied,
       sandbox,
-      hubspot: oauth === undefined || connectorFor === undefined ? null : { oauth, connectorFor },
-      salesforce:
-        sfOauth === undefined || sfConnectorFor === undefined
-          ? null
-          : { oauth: sfOauth, connectorFor: sfConnectorFor },
+      integrations,
+      connectorFor,
       publicUrl: () => publicUrl,
       closers,
       close: () => (closing ??= runClosers(closers, logger)),

@@ -15,7 +15,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../kit/config/index.ts';
 import type { JobHandler } from '../kit/jobs/index.ts';
-import { createMetrics } from '../server/index.ts';
+import { createMetrics } from '../kit/http/index.ts';
 import { call } from '../server/testing.ts';
 import type { JsonValue } from '../kit/store/index.ts';
 import { PG_TEST_URL, pgReachable, pgRequired } from '../kit/store/test-support.ts';

@@ -4,7 +4,7 @@ import type { Config } from '../kit/config/index.ts';
 import { Worker, createJobQueue } from '../kit/jobs/index.ts';
 import type { JobHandler, JobQueue } from '../kit/jobs/index.ts';
 import type { Logger } from '../kit/logging/index.ts';
-import type { Metrics } from '../server/index.ts';
+import type { Metrics } from '../kit/http/index.ts';
 import type { Store } from '../kit/store/index.ts';
 import { workerEventHandler } from './worker-events.ts';
 

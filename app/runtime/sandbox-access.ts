@@ -1,5 +1,5 @@
 import { generateApiKey, hashApiKey, parseApiKey } from '../kit/auth/index.ts';
-import type { AuditAppend } from '../server/index.ts';
+import type { AuditAppend } from '../kit/audit/index.ts';
 import type { EpochMs, Store } from '../kit/store/index.ts';
 import { StoreError } from '../kit/store/index.ts';
 import { mergeSandboxFile, readSandboxFile, sandboxFilePath } from './sandbox-file.ts';

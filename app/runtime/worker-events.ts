@@ -1,6 +1,6 @@
 import type { WorkerEvent } from '../kit/jobs/index.ts';
 import type { Logger } from '../kit/logging/index.ts';
-import type { Metrics } from '../server/index.ts';
+import type { Metrics } from '../kit/http/index.ts';
 
 /**
  * Turns worker events into log lines and the job metrics. Attempt durations are measured from the

@@ -1,14 +1,7 @@
 import express from 'express';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
-import { cardRoutes } from '../cards/index.ts';
-import { installRoutes, salesforceInstallRoutes } from '../integrations/install-index.ts';
 import { runWithRequestContext } from '../kit/logging/index.ts';
-import { deadLetterRoutes, statusRoutes } from '../pipeline/index.ts';
-import { webhookRoutes } from '../integrations/hubspot/webhook-index.ts';
-import { adminRoutes } from '../admin/admin-routes.ts';
-import { errorHandler, notFound } from '../kit/http/error-handler.ts';
-import { healthRoutes } from '../kit/http/health-routes.ts';
-import { chooseRequestId } from '../kit/http/request-id.ts';
+import { chooseRequestId, errorHandler, healthRoutes, notFound } from '../kit/http/index.ts';
 import type { AppDeps } from './types.ts';
 
 /**
@@ -65,13 +58,7 @@ export function createApp(deps: AppDeps): Express {
   // No global body parser: each router parses its own bodies, so the admin API reads a body only
   // after the API key checks out, and webhook routes can verify signatures over the raw bytes.
   app.use(healthRoutes(deps));
-  app.use(adminRoutes(deps));
-  if (deps.cards !== undefined) app.use(cardRoutes(deps.cards));
-  if (deps.status !== undefined) app.use(statusRoutes(deps.status));
-  if (deps.deadLetters !== undefined) app.use(deadLetterRoutes(deps.deadLetters));
-  if (deps.install !== undefined) app.use(installRoutes(deps.install));
-  if (deps.salesforceInstall !== undefined) app.use(salesforceInstallRoutes(deps.salesforceInstall));
-  if (deps.webhooks !== undefined) app.use(webhookRoutes(deps.webhooks));
+  for (const router of deps.routers) app.use(router);
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;

@@ -10,13 +10,14 @@ import { createLogger } from '../kit/logging/index.ts';
 import type { Logger } from '../kit/logging/index.ts';
 import type { MigrationStatus, Tenant } from '../kit/store/index.ts';
 import { createApp } from './app.ts';
-import { createMetrics } from '../kit/http/metrics.ts';
-import type { Metrics } from '../kit/http/metrics.ts';
-import { startServer } from '../kit/http/start-server.ts';
-import type { AppStore, AuditEntry } from './types.ts';
+import { createMetrics, startServer } from '../kit/http/index.ts';
+import type { HealthStore, Metrics } from '../kit/http/index.ts';
+import type { AuditEntry } from '../kit/audit/index.ts';
+import { adminRoutes } from '../admin/index.ts';
+import type { AdminStore } from '../admin/index.ts';
 
 /** The in-memory auth store plus switchable readiness, standing in for the durable store. */
-export class FakeAppStore extends InMemoryAuthStore implements AppStore {
+export class FakeAppStore extends InMemoryAuthStore implements AdminStore, HealthStore {
   reachable = true;
   pendingMigrations: string[] = [];
 
@@ -88,11 +89,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const store = new FakeAppStore();
   const metrics = createMetrics();
   const audit: AuditEntry[] = [];
-  const app = createApp({
+  const admin = adminRoutes({
     config,
     logger,
     store,
-    metrics,
     clock: { now: () => NOW },
     audit: {
       append: (entry) => {
@@ -101,6 +101,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
     },
   });
+  const app = createApp({ logger, store, metrics, routers: [admin] });
   const server = await startServer(app, { port: 0, host: '127.0.0.1' });
   const logText = (): string => chunks.join('');
   return {

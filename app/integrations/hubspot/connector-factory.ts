@@ -1,7 +1,8 @@
 import { createHubSpotConnector, PortalBudget } from '../../../connectors/hubspot/index.ts';
 import type { Connector } from '../../../connectors/index.ts';
 import type { KeyRing } from '../../kit/secrets/index.ts';
-import type { AuditAppend, Clock } from '../../server/index.ts';
+import type { AuditAppend } from '../../kit/audit/index.ts';
+import type { Clock } from '../../kit/clock.ts';
 import type { Tenant } from '../../kit/store/index.ts';
 import type { HubSpotOAuthClient } from './oauth-client.ts';
 import { hubspotTokenProvider, type TokenStore } from './tokens.ts';

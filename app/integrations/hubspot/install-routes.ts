@@ -1,11 +1,13 @@
 import { Router } from 'express';
 import { HUBSPOT_SCOPES } from '../../../connectors/hubspot/index.ts';
 import type { Connector } from '../../../connectors/index.ts';
-import { saveTokens, tokenSetOf, type HubSpotOAuthClient } from '../crm-index.ts';
+import type { HubSpotOAuthClient } from './oauth-client.ts';
+import { saveTokens, tokenSetOf } from './tokens.ts';
 import type { Logger } from '../../kit/logging/index.ts';
 import type { KeyRing } from '../../kit/secrets/index.ts';
 import { HttpError } from '../../kit/http/errors.ts';
-import type { AuditAppend, Clock } from '../../server/types.ts';
+import type { AuditAppend } from '../../kit/audit/index.ts';
+import type { Clock } from '../../kit/clock.ts';
 import type { Store, Tenant } from '../../kit/store/index.ts';
 import { finishConnect, oneQuery, sendPage, tenantFor } from '../connect.ts';
 import { consumeState, issueState } from '../oauth-state.ts';

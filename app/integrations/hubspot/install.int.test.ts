@@ -5,10 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HUBSPOT_SCOPES, LEADGATE_PROPERTIES } from '../../../connectors/hubspot/index.ts';
 import { startHubSpotEmulator, type HubSpotEmulator } from '../../../sandbox/hubspot/index.ts';
 import { loadConfig } from '../../kit/config/index.ts';
-import { loadTokens } from '../crm-index.ts';
+import { loadTokens } from './index.ts';
 import { buildRuntime, type Runtime } from '../../runtime/index.ts';
 import { capturedLogger } from '../../runtime/testdata/support.ts';
-import { createMetrics } from '../../server/index.ts';
+import { createMetrics } from '../../kit/http/index.ts';
 import { STATE_TTL_MS } from '../oauth-state.ts';
 
 let dir: string;
@@ -138,8 +138,8 @@ describe('tokens after install', () => {
     if (tenant === undefined) throw new Error('no tenant');
     const before = await loadTokens(runtime.store, runtime.keyRing, tenant.id);
     offset = 26 * 60_000;
-    const connector = runtime.hubspot?.connectorFor(tenant);
-    await connector?.listPeople(undefined);
+    const connector = await runtime.connectorFor(tenant);
+    await connector.listPeople(undefined);
     const after = await loadTokens(runtime.store, runtime.keyRing, tenant.id);
     expect(after?.accessToken).not.toBe(before?.accessToken);
     expect(after?.expiresAt).toBeGreaterThan((before?.expiresAt ?? 0) + 20 * 60_000);
@@ -151,7 +151,7 @@ describe('tokens after install', () => {
     if (tenant === undefined) throw new Error('no tenant');
     emulator.oauth.revoke(portalId);
     offset = 29 * 60_000;
-    await expect(runtime.hubspot?.connectorFor(tenant).listPeople(undefined)).rejects.toMatchObject({
+    await expect((await runtime.connectorFor(tenant)).listPeople(undefined)).rejects.toMatchObject({
       code: 'unauthorized',
     });
     expect((await runtime.store.getTenant(tenant.id))?.status).toBe('uninstalled');

@@ -1,9 +1,13 @@
 import { ConnectorError } from '../../../connectors/index.ts';
 import { loadCredential, saveCredential } from '../../kit/secrets/index.ts';
 import type { KeyRing } from '../../kit/secrets/index.ts';
-import type { AuditAppend, Clock } from '../../server/index.ts';
+import type { AuditAppend } from '../../kit/audit/index.ts';
+import type { Clock } from '../../kit/clock.ts';
 import type { CredentialRow, EpochMs, JsonObject, Store, Tenant } from '../../kit/store/index.ts';
+import { markTokensRevoked, type TokenStore } from '../token-store.ts';
 import { InvalidGrantError, type HubSpotOAuthClient, type TokenGrant } from './oauth-client.ts';
+
+export { markTokensRevoked, type TokenStore } from '../token-store.ts';
 
 /** Name of the encrypted credential row holding a HubSpot tenant's token set. */
 export const HUBSPOT_CREDENTIAL = 'hubspot:oauth';
@@ -19,8 +23,6 @@ export interface TokenSet {
   readonly refreshToken: string;
   readonly expiresAt: EpochMs;
 }
-
-export type TokenStore = Pick<Store, 'putCredential' | 'getCredential' | 'setTenantStatus' | 'getTenant'>;
 
 export function tokenSetOf(grant: TokenGrant, now: EpochMs): TokenSet {
   return {
@@ -55,28 +57,6 @@ export async function loadTokens(
   tenantId: string,
 ): Promise<TokenSet | undefined> {
   return parseTokenSet(await loadCredential(store, ring, tenantId, HUBSPOT_CREDENTIAL));
-}
-
-/**
- * The tenant's tokens are gone for good (uninstall, revoked refresh token): the tenant stops being
- * active, which stops its jobs (the pipeline refuses non-active tenants) and shows as `stopped`.
- */
-export async function markTokensRevoked(
-  store: Pick<Store, 'setTenantStatus'>,
-  audit: AuditAppend,
-  tenant: Tenant,
-  reason: string,
-  now: EpochMs,
-): Promise<void> {
-  await store.setTenantStatus(tenant.id, 'uninstalled');
-  await audit({
-    tenantId: tenant.id,
-    actor: 'system:oauth',
-    action: 'tenant.tokens_revoked',
-    subject: `tenant:${tenant.id}`,
-    details: { reason },
-    at: now,
-  });
 }
 
 /**

@@ -7,7 +7,7 @@ import { startHubSpotEmulator, type HubSpotEmulator } from '../../../sandbox/hub
 import { loadConfig } from '../../kit/config/index.ts';
 import { buildRuntime, type Runtime } from '../../runtime/index.ts';
 import { capturedLogger } from '../../runtime/testdata/support.ts';
-import { createMetrics } from '../../server/index.ts';
+import { createMetrics } from '../../kit/http/index.ts';
 import type { Tenant } from '../../kit/store/index.ts';
 
 let dir: string;

@@ -5,11 +5,7 @@ import {
 } from '../../../connectors/salesforce/index.ts';
 import type { Tenant } from '../../kit/store/index.ts';
 import { SALESFORCE_API_VERSION } from './oauth-client.ts';
-import {
-  loadSalesforceSession,
-  salesforceTokenProvider,
-  type SalesforceTokenDeps,
-} from './tokens.ts';
+import { loadSalesforceSession, salesforceTokenProvider, type SalesforceTokenDeps } from './tokens.ts';
 
 export interface SalesforceConnectorFactoryDeps extends SalesforceTokenDeps {
   readonly sleep: (ms: number) => Promise<void>;

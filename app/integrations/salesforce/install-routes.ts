@@ -1,17 +1,12 @@
 import { Router } from 'express';
 import type { Connector } from '../../../connectors/index.ts';
-import {
-  newPkce,
-  saveSalesforceSession,
-  sessionOf,
-  type SalesforceFlow,
-  type SalesforceGrant,
-  type SalesforceOAuthClient,
-} from '../crm-index.ts';
+import { newPkce, type SalesforceGrant, type SalesforceOAuthClient } from './oauth-client.ts';
+import { saveSalesforceSession, sessionOf, type SalesforceFlow } from './tokens.ts';
 import type { Logger } from '../../kit/logging/index.ts';
 import type { KeyRing } from '../../kit/secrets/index.ts';
 import { HttpError } from '../../kit/http/errors.ts';
-import type { AuditAppend, Clock } from '../../server/types.ts';
+import type { AuditAppend } from '../../kit/audit/index.ts';
+import type { Clock } from '../../kit/clock.ts';
 import type { Store, Tenant } from '../../kit/store/index.ts';
 import { finishConnect, oneQuery, sendPage, tenantFor } from '../connect.ts';
 import { issuePkceState, takePkceState } from './pkce-state.ts';

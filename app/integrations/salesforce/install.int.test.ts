@@ -10,10 +10,11 @@ import {
   type SalesforceEmulator,
 } from '../../../sandbox/salesforce/index.ts';
 import { loadConfig } from '../../kit/config/index.ts';
-import { jwtGrant, loadSalesforceSession } from '../crm-index.ts';
+import type { Tenant } from '../../kit/store/index.ts';
+import { jwtGrant, loadSalesforceSession } from './index.ts';
 import { buildRuntime, type Runtime } from '../../runtime/index.ts';
 import { capturedLogger } from '../../runtime/testdata/support.ts';
-import { createMetrics } from '../../server/index.ts';
+import { createMetrics } from '../../kit/http/index.ts';
 import { completeSalesforceConnect } from './install-routes.ts';
 
 // @salesforce/core writes logs and auth state under HOME (node20-stack §3c): keep it in a temp dir.
@@ -161,8 +162,8 @@ describe('the session after connect', () => {
     await fetch((await authorize()).callback);
     const tenant = await tenantOfOrg();
     const before = await loadSalesforceSession(runtime.store, runtime.keyRing, tenant.id);
-    const connector = await runtime.salesforce?.connectorFor(tenant);
-    await connector?.listPeople(undefined);
+    const connector = await runtime.connectorFor(tenant);
+    await connector.listPeople(undefined);
     org.expireSessions();
     await connector?.listPeople(undefined);
     const after = await loadSalesforceSession(runtime.store, runtime.keyRing, tenant.id);
@@ -180,8 +181,8 @@ describe('the session after connect', () => {
       body: new URLSearchParams({ token: session?.refreshToken ?? '' }),
     });
     expect(revoked.status).toBe(200);
-    const connector = await runtime.salesforce?.connectorFor(tenant);
-    await expect(connector?.listPeople(undefined)).rejects.toMatchObject({ code: 'unauthorized' });
+    const connector = await runtime.connectorFor(tenant);
+    await expect(connector.listPeople(undefined)).rejects.toMatchObject({ code: 'unauthorized' });
     expect((await runtime.store.getTenant(tenant.id))?.status).toBe('uninstalled');
     const audit = await runtime.store.listAuditRows(tenant.id, 0, 10);
     expect(audit.map((a) => a.action)).toContain('tenant.tokens_revoked');
@@ -237,8 +238,7 @@ describe('JWT bearer connect through @salesforce/core', () => {
       org.username,
     );
     expect(grant.orgId).toBe(org.id);
-    const connectorFor = runtime.salesforce?.connectorFor;
-    if (connectorFor === undefined) throw new Error('no salesforce');
+    const connectorFor = (t: Tenant) => runtime.connectorFor(t);
     const result = await completeSalesforceConnect(
       {
         store: runtime.store,

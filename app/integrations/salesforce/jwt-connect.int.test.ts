@@ -13,9 +13,9 @@ import {
   createSalesforceOAuthClient,
   loadSalesforceSession,
   SALESFORCE_JWT_CREDENTIAL,
-} from '../crm-index.ts';
+} from './index.ts';
 import { createKeyRing, type KeyRing } from '../../kit/secrets/index.ts';
-import type { AuditEntry } from '../../server/types.ts';
+import type { AuditEntry } from '../../kit/audit/index.ts';
 import { HttpError } from '../../kit/http/errors.ts';
 import type { Store } from '../../kit/store/index.ts';
 import { sqliteFactory, type TestDb } from '../../kit/store/test-support.ts';

@@ -1,5 +1,5 @@
 import type { JSONSchemaType } from 'ajv';
-import { jwtGrantWithKey, saveJwtKey, type SalesforceJwtKey } from '../crm-index.ts';
+import { jwtGrantWithKey, saveJwtKey, type SalesforceJwtKey } from './jwt.ts';
 import { HttpError } from '../../kit/http/errors.ts';
 import { bodyValidator } from '../../kit/http/validate.ts';
 import type { Store } from '../../kit/store/index.ts';

@@ -5,7 +5,7 @@ import jsforce from 'jsforce';
 import { loadCredential, saveCredential } from '../../kit/secrets/index.ts';
 import type { KeyRing } from '../../kit/secrets/index.ts';
 import type { EpochMs } from '../../kit/store/index.ts';
-import type { TokenStore } from '../hubspot/tokens.ts';
+import type { TokenStore } from '../token-store.ts';
 import { SALESFORCE_API_VERSION, type SalesforceGrant } from './oauth-client.ts';
 
 export interface SalesforceJwtSettings {

@@ -1,7 +1,8 @@
 import { ConnectorError } from '../../../connectors/index.ts';
 import { loadCredential, saveCredential } from '../../kit/secrets/index.ts';
 import type { KeyRing } from '../../kit/secrets/index.ts';
-import type { AuditAppend, Clock } from '../../server/index.ts';
+import type { AuditAppend } from '../../kit/audit/index.ts';
+import type { Clock } from '../../kit/clock.ts';
 import type { CredentialRow, EpochMs, JsonObject, Tenant } from '../../kit/store/index.ts';
 import {
   SalesforceInvalidGrantError,
@@ -9,7 +10,7 @@ import {
   type SalesforceOAuthClient,
 } from './oauth-client.ts';
 import { jwtGrantWithKey, loadJwtKey } from './jwt.ts';
-import { markTokensRevoked, type TokenStore } from '../hubspot/tokens.ts';
+import { markTokensRevoked, type TokenStore } from '../token-store.ts';
 
 /** Name of the encrypted credential row holding a Salesforce tenant's session. */
 export const SALESFORCE_CREDENTIAL = 'salesforce:oauth';

@@ -4,3 +4,4 @@ export type { AuditInput } from './append.ts';
 export { verifyAuditChain } from './verify.ts';
 export type { AuditVerification } from './verify.ts';
 export { GENESIS_HASH, auditEntryHash } from './hash.ts';
+export type { AuditAppend, AuditEntry } from './port.ts';

@@ -2,7 +2,10 @@ import { Router } from 'express';
 import type { Logger } from '../logging/index.ts';
 import { HttpError } from './errors.ts';
 import type { Metrics } from './metrics.ts';
-import type { AppStore } from '../../server/types.ts';
+import type { Store } from '../store/index.ts';
+
+/** What readiness needs of the store. */
+export type HealthStore = Pick<Store, 'ping' | 'migrationStatus'>;
 
 /** A store that hangs must fail the probe rather than hang it. */
 const READINESS_TIMEOUT_MS = 2000;
@@ -20,11 +23,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
 }
 
-export function healthRoutes(deps: {
-  store: Pick<AppStore, 'ping' | 'migrationStatus'>;
-  metrics: Metrics;
-  logger: Logger;
-}): Router {
+export function healthRoutes(deps: { store: HealthStore; metrics: Metrics; logger: Logger }): Router {
   const router = Router();
 
   // Liveness: the event loop answers. Deliberately touches nothing else, so a database outage makes
