@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readLabelledDataset } from '../app/cli/dataset.ts';
 import {
   Scorer,
@@ -16,31 +16,35 @@ import { LEADS_CSV, LEAKY_COLUMNS, realDataAvailable } from './real-data.ts';
  * stratified 80/20 split with seed 42.
  */
 describe.runIf(realDataAvailable())('on the real X Education leads', () => {
-  const data = readLabelledDataset(LEADS_CSV, 'Converted');
-  const split = stratifiedSplit(data.labels, 0.2, 42);
-  const pick = <T>(items: readonly T[], idx: readonly number[]): T[] => idx.map((i) => items[i] as T);
-  const inferred = inferFeatureSpec(data.table.header, pick(data.table.rows, split.train), {
-    exclude: ['Converted', 'Prospect ID', 'Lead Number', ...LEAKY_COLUMNS],
-    missingTokens: [],
-  });
-  const artifact: ModelArtifact = trainModel(
-    pick(data.leads, split.train),
-    pick(data.labels, split.train),
-    inferred.spec,
-    {
+  // Vitest runs a describe body while collecting, even when runIf skips the suite: reading the leads
+  // there made `npm test` fail on a clone without ../shared (issue 14). The work happens in beforeAll,
+  // which a skipped suite never runs.
+  let artifact: ModelArtifact;
+  let scorer: Scorer;
+  let testLeads: LeadInput[];
+  let metrics: ReturnType<typeof evaluate>;
+  beforeAll(() => {
+    const data = readLabelledDataset(LEADS_CSV, 'Converted');
+    const split = stratifiedSplit(data.labels, 0.2, 42);
+    const pick = <T>(items: readonly T[], idx: readonly number[]): T[] => idx.map((i) => items[i] as T);
+    const inferred = inferFeatureSpec(data.table.header, pick(data.table.rows, split.train), {
+      exclude: ['Converted', 'Prospect ID', 'Lead Number', ...LEAKY_COLUMNS],
+      missingTokens: [],
+    });
+    artifact = trainModel(pick(data.leads, split.train), pick(data.labels, split.train), inferred.spec, {
       version: 'real-test',
       createdAt: '2026-11-27T00:00:00Z',
       dataHash: `sha256:${data.hash}`,
       label: 'Converted',
-    },
-  );
-  const scorer = new Scorer(artifact);
-  const testLeads: LeadInput[] = pick(data.leads, split.test);
-  const testLabels = pick(data.labels, split.test);
-  const metrics = evaluate(
-    testLabels,
-    testLeads.map((lead) => scorer.probability(lead)),
-  );
+    });
+    scorer = new Scorer(artifact);
+    testLeads = pick(data.leads, split.test);
+    const testLabels = pick(data.labels, split.test);
+    metrics = evaluate(
+      testLabels,
+      testLeads.map((lead) => scorer.probability(lead)),
+    );
+  });
 
   it('uses no column that leaks the outcome', () => {
     const used = artifact.featureSpec.fields.map((f) => f.field);
