@@ -1,4 +1,4 @@
-import { ConnectorError } from '../types.ts';
+import { ConnectorError, type Page } from '../types.ts';
 
 /** Cursors are opaque to callers: base64url JSON, checked on the way back in. */
 export function encodeCursor(value: object): string {
@@ -37,4 +37,23 @@ export function nextPhaseCursor(
   if (after !== undefined) return encodeCursor({ phase, after });
   const next = phases[phases.indexOf(phase) + 1];
   return next === undefined ? undefined : encodeCursor({ phase: next });
+}
+
+/** The phase a backfill cursor names, or the first phase when there is no cursor yet. */
+export function phaseOf(cursor: string | undefined, phases: readonly string[]): PhaseCursor {
+  if (cursor === undefined) return { phase: phases[0] as string };
+  const c = decodeCursor(cursor, isPhaseCursor);
+  if (!phases.includes(c.phase))
+    throw new ConnectorError('invalid_request', `unknown cursor phase "${c.phase}"`);
+  return c;
+}
+
+/** HubSpot's `after` within a single-phase listing (people, companies). */
+export function afterOf(cursor: string | undefined): string | undefined {
+  return cursor === undefined ? undefined : decodeCursor(cursor, isPhaseCursor).after;
+}
+
+/** A page that states `next` only when there is one (exactOptionalPropertyTypes). */
+export function page<T>(items: T[], next: string | undefined): Page<T> {
+  return next === undefined ? { items } : { items, next };
 }

@@ -1,10 +1,7 @@
 /** The HubSpot connector: the one `Connector` of design §2 over the real @hubspot/api-client. */
-export {
-  createHubSpotConnector,
-  BATCH_SIZE,
-  LIST_PAGE_SIZE,
-  type HubSpotConnectorOptions,
-} from './connector.ts';
+export { createHubSpotConnector, type HubSpotConnectorOptions } from './connector.ts';
+export { LIST_PAGE_SIZE } from './paging.ts';
+export { BATCH_SIZE } from './write-scores.ts';
 export { HUBSPOT_SCOPES, type HubSpotScope } from './scopes.ts';
 export { mapHubSpotError, mapBatchItemError, toConnectorError } from './errors.ts';
 export { decideRetry, DEFAULT_RETRY_POLICY, type RetryDecision, type RetryPolicy } from './retry.ts';

@@ -53,6 +53,22 @@ export const COMPANY_PROPERTIES = [
   'createdate',
 ] as const;
 
+/** Which CRM engagement objects are events of the lead, and of which type. */
+export type EngagementObject = 'emails' | 'meetings' | 'calls';
+
+/** Engagement properties read for events, per engagement object. */
+export const ENGAGEMENT_PROPERTIES: Readonly<Record<EngagementObject, readonly string[]>> = {
+  emails: ['hs_timestamp', 'hs_email_direction', 'hs_email_subject'],
+  meetings: [
+    'hs_timestamp',
+    'hs_meeting_title',
+    'hs_meeting_start_time',
+    'hs_meeting_end_time',
+    'hs_meeting_outcome',
+  ],
+  calls: ['hs_timestamp', 'hs_call_title', 'hs_call_duration', 'hs_call_disposition'],
+};
+
 /**
  * Lifecycle stages at or after SQL (design §3 default outcome), each with the date property HubSpot
  * calculates when a contact first enters it (`hs_lifecyclestage_<stage>_date`).
@@ -122,9 +138,6 @@ function time(value: string | null | undefined): number | undefined {
 function contactIds(obj: HsObject): string[] {
   return [...new Set((obj.associations?.contacts?.results ?? []).map((l) => l.id))];
 }
-
-/** Which CRM engagement objects are events of the lead, and of which type. */
-export type EngagementObject = 'emails' | 'meetings' | 'calls';
 
 function engagementType(kind: EngagementObject, obj: HsObject): EngagementType | undefined {
   if (kind === 'meetings') return 'meeting';

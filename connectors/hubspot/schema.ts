@@ -1,4 +1,12 @@
-import type { ScoreFields } from '../types.ts';
+/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
+   The SDK's documented calling style passes plain object literals for its model classes; its
+   serializer reads fields by name, so a literal with the same fields is what it sends. */
+import {
+  PropertyCreateFieldTypeEnum,
+  PropertyCreateTypeEnum,
+} from '@hubspot/api-client/lib/codegen/crm/properties/index.js';
+import { ConnectorError, type ScoreFields } from '../types.ts';
+import type { Caller } from './client.ts';
 
 /** The contact property group holding every leadgate property (design §7). */
 export const PROPERTY_GROUP = { name: 'leadgate', label: 'leadgate', displayOrder: -1 } as const;
@@ -104,4 +112,74 @@ export function toHubSpotProperties(fields: ScoreFields): Record<string, string>
     leadgate_model_version: fields.modelVersion,
     leadgate_scored_at: new Date(fields.scoredAt).toISOString(),
   };
+}
+
+const TYPE: Readonly<Record<PropertySpec['type'], PropertyCreateTypeEnum>> = {
+  number: PropertyCreateTypeEnum.Number,
+  enumeration: PropertyCreateTypeEnum.Enumeration,
+  string: PropertyCreateTypeEnum.String,
+  datetime: PropertyCreateTypeEnum.Datetime,
+};
+const FIELD_TYPE: Readonly<Record<PropertySpec['fieldType'], PropertyCreateFieldTypeEnum>> = {
+  number: PropertyCreateFieldTypeEnum.Number,
+  select: PropertyCreateFieldTypeEnum.Select,
+  text: PropertyCreateFieldTypeEnum.Text,
+  textarea: PropertyCreateFieldTypeEnum.Textarea,
+  date: PropertyCreateFieldTypeEnum.Date,
+};
+
+/** Tolerates 409 on create: the group or property exists already (idempotent setup, §2.5). */
+async function ignoringConflict(run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+  } catch (e) {
+    if (!(e instanceof ConnectorError) || e.code !== 'conflict') throw e;
+  }
+}
+
+/** Creates the leadgate contact property group and whichever LEADGATE_PROPERTIES are missing. */
+export async function ensureSchema(call: Caller): Promise<void> {
+  const groups = await call('standard', (c) => c.crm.properties.groupsApi.getAll('contacts'));
+  if (!groups.results.some((g) => g.name === PROPERTY_GROUP.name)) {
+    await ignoringConflict(() =>
+      call('standard', (c) => c.crm.properties.groupsApi.create('contacts', { ...PROPERTY_GROUP })),
+    );
+  }
+  const existing = await call('standard', (c) => c.crm.properties.coreApi.getAll('contacts'));
+  const byName = new Map(existing.results.map((p) => [p.name, p]));
+  for (const spec of LEADGATE_PROPERTIES) {
+    const found = byName.get(spec.name);
+    if (found !== undefined) {
+      // A same-named property of another type would reject every score we write.
+      if (found.type !== spec.type)
+        throw new ConnectorError(
+          'conflict',
+          `contact property ${spec.name} exists as ${found.type}, leadgate needs ${spec.type}`,
+          { vendorCode: 'PROPERTY_TYPE_MISMATCH' },
+        );
+      continue;
+    }
+    await ignoringConflict(() =>
+      call('standard', (c) =>
+        c.crm.properties.coreApi.create('contacts', {
+          name: spec.name,
+          label: spec.label,
+          description: spec.description,
+          type: TYPE[spec.type],
+          fieldType: FIELD_TYPE[spec.fieldType],
+          groupName: PROPERTY_GROUP.name,
+          ...(spec.options === undefined
+            ? {}
+            : {
+                options: spec.options.map((value, displayOrder) => ({
+                  label: value,
+                  value,
+                  displayOrder,
+                  hidden: false,
+                })),
+              }),
+        }),
+      ),
+    );
+  }
 }
