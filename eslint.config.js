@@ -21,7 +21,9 @@ export default defineConfig(
     languageOptions: {
       globals: globals.node,
       parserOptions: {
-        projectService: { allowDefaultProject: ['eslint.config.js', 'jest.config.cjs', 'bin/*.js'] },
+        projectService: {
+          allowDefaultProject: ['eslint.config.js', 'jest.config.cjs', '.dependency-cruiser.cjs', 'bin/*.js'],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },
