@@ -8,7 +8,7 @@ import {
   type SalesforceConnector,
   type SalesforceConnectorOptions,
 } from '../connectors/salesforce/index.ts';
-import { seedScoreFields } from '../connectors/salesforce/emulator-fixture.ts';
+import { seedScoreFields } from '../test/salesforce-fixture.ts';
 import type { Store } from '../app/kit/store/index.ts';
 import { sqliteFactory, type TestDb } from '../app/kit/store/test-support.ts';
 import {

@@ -1,11 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  seedOrg,
-  startFixture,
-  type Fixture,
-  type SeededOrg,
-} from '../../connectors/salesforce/emulator-fixture.ts';
+import { seedOrg, startFixture, type Fixture, type SeededOrg } from '../../test/salesforce-fixture.ts';
 import {
   createSalesforceConnectorFactory,
   createSalesforceOAuthClient,

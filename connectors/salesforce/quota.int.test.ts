@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectorError, type WriteResult } from '../types.ts';
-import { drain, scoreWrite, seedScoreFields, startFixture, START, type Fixture } from './emulator-fixture.ts';
+import {
+  drain,
+  scoreWrite,
+  seedScoreFields,
+  startFixture,
+  START,
+  type Fixture,
+} from '../../test/salesforce-fixture.ts';
 
 let fx: Fixture;
 let leadIds: string[];

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../types.ts';
-import { startFixture, type Fixture } from './emulator-fixture.ts';
+import { startFixture, type Fixture } from '../../test/salesforce-fixture.ts';
 import { PERMISSION_SET, SCORE_FIELDS } from './fields.ts';
 
 let fx: Fixture;

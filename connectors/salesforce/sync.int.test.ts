@@ -1,5 +1,12 @@
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { drain, seedOrg, startFixture, START, type Fixture, type SeededOrg } from './emulator-fixture.ts';
+import {
+  drain,
+  seedOrg,
+  startFixture,
+  START,
+  type Fixture,
+  type SeededOrg,
+} from '../../test/salesforce-fixture.ts';
 import { OUTCOME_LEAD_CONVERTED, OUTCOME_OPPORTUNITY_CREATED } from './outcomes.ts';
 
 let fx: Fixture;

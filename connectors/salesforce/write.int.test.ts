@@ -7,7 +7,7 @@ import {
   startFixture,
   START,
   type Fixture,
-} from './emulator-fixture.ts';
+} from '../../test/salesforce-fixture.ts';
 
 let fx: Fixture;
 let leadIds: string[];

@@ -1,17 +1,23 @@
+import type { ScoreWrite } from '../connectors/index.ts';
+import {
+  createSalesforceConnector,
+  SCORE_FIELDS,
+  SCORED_OBJECTS,
+  type SalesforceConnector,
+  type SalesforceConnectorOptions,
+} from '../connectors/salesforce/index.ts';
 import {
   startSalesforceEmulator,
   type OrgHandle,
   type SalesforceEmulator,
-} from '../../sandbox/salesforce/index.ts';
-import type { ScoreWrite } from '../types.ts';
-import {
-  createSalesforceConnector,
-  type SalesforceConnector,
-  type SalesforceConnectorOptions,
-} from './connector.ts';
-import { SCORE_FIELDS, SCORED_OBJECTS } from './fields.ts';
+} from '../sandbox/salesforce/index.ts';
 
-/** Test harness: an emulator on port 0 with a fake clock, one org, and connectors bound to it. */
+/**
+ * Test harness: an emulator on port 0 with a fake clock, one org, and connectors bound to it. It
+ * lives in test/, not connectors/salesforce/, because it loads the emulator (sandbox/), which no
+ * non-test file under connectors/ may import (design.md §2); the connector tests, the pipeline's
+ * end-to-end test and the Salesforce benches share it.
+ */
 export interface Fixture {
   emulator: SalesforceEmulator;
   org: OrgHandle;
