@@ -1,6 +1,6 @@
 import type { Runtime } from '../app/runtime/index.ts';
 import type { DemoPortal } from './emulator-portal.ts';
-import type { SalesforceDemo } from './run-sandbox-demo.ts';
+import type { SalesforceDemo } from './salesforce-demo.ts';
 
 export interface DemoBannerInput {
   readonly runtime: Pick<Runtime, 'urls'>;

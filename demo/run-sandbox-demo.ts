@@ -21,6 +21,9 @@ import {
   startDemoOrg,
   type DemoOrg,
 } from './salesforce-org.ts';
+import type { SalesforceDemo } from './salesforce-demo.ts';
+
+export type { SalesforceDemo } from './salesforce-demo.ts';
 import type { PipelinePhase, TenantStatus } from '../app/pipeline/index.ts';
 
 export interface SandboxDemoOptions {
@@ -36,19 +39,6 @@ export interface SandboxDemoOptions {
   readonly onStarted?: (started: { runtime: Runtime; closers: readonly Closer[] }) => void;
   /** Aborted (a shutdown signal during the wait): stop waiting and reject. */
   readonly signal?: AbortSignal;
-}
-
-/** The Salesforce half of the demo. */
-export interface SalesforceDemo {
-  readonly org: DemoOrg;
-  readonly tenantId: string;
-  /** True when this start found the org's tenant of a previous run. */
-  readonly resumed: boolean;
-  /** The highest scored open Lead and Contact, and their sandbox record pages. */
-  readonly leadId: string;
-  readonly leadUrl: string;
-  readonly contactId: string;
-  readonly contactUrl: string;
 }
 
 export interface SandboxDemo {

@@ -165,7 +165,7 @@ describe('the session after connect', () => {
     const connector = await runtime.connectorFor(tenant);
     await connector.listPeople(undefined);
     org.expireSessions();
-    await connector?.listPeople(undefined);
+    await connector.listPeople(undefined);
     const after = await loadSalesforceSession(runtime.store, runtime.keyRing, tenant.id);
     expect(after?.accessToken).not.toBe(before?.accessToken);
     expect(after?.refreshToken).toBe(before?.refreshToken);
