@@ -41,8 +41,16 @@ export {
   WriteBackContractError,
 } from './write-back.ts';
 export type { RetryDecision, Sleep, WriteBackDeps, WriteBackSummary } from './write-back.ts';
-export { createPipelineHandlers, defaultSettings, JOB_TYPES } from './handlers.ts';
-export type { PipelineDeps, PipelineJobType, TenantPipelineSettings } from './handlers.ts';
+export {
+  createPipelineHandlers,
+  defaultSettings,
+  INCREMENTAL_EVENTS_STREAM,
+  INCREMENTAL_SKEW_MARGIN_MS,
+  INCREMENTAL_STREAM,
+  JOB_TYPES,
+  TARGETED_BATCH,
+} from './jobs/index.ts';
+export type { PipelineDeps, PipelineJobType, TenantPipelineSettings } from './jobs/index.ts';
 export { startIncrementalSweep, sweepOnce, sweepKey } from './sweep.ts';
 export type { Sweep, SweepDeps, SweepResult, SweepTimer } from './sweep.ts';
 export { tenantStatus } from './status.ts';

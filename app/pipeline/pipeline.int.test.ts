@@ -22,7 +22,7 @@ import {
   INCREMENTAL_EVENTS_STREAM,
   INCREMENTAL_SKEW_MARGIN_MS,
   INCREMENTAL_STREAM,
-} from './handlers.ts';
+} from './jobs/index.ts';
 import { tenantStatus } from './status.ts';
 
 /**

@@ -21,7 +21,7 @@ import { sqliteFactory, type TestDb } from '../kit/store/test-support.ts';
 import type { Connector, ScoreClear, ScoreWrite } from '../../connectors/index.ts';
 import { verifyAuditChain } from '../kit/audit/index.ts';
 import { CRM_FIELDS } from './feature-spec.ts';
-import { createPipelineHandlers, INCREMENTAL_EVENTS_STREAM, INCREMENTAL_STREAM } from './handlers.ts';
+import { createPipelineHandlers, INCREMENTAL_EVENTS_STREAM, INCREMENTAL_STREAM } from './jobs/index.ts';
 import { DEFAULT_OUTCOMES } from './outcome.ts';
 import { buildTrainingSet } from './train.ts';
 import { tenantStatus } from './status.ts';
