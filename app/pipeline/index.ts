@@ -51,6 +51,8 @@ export {
   TARGETED_BATCH,
 } from './jobs/index.ts';
 export type { PipelineDeps, PipelineJobType, TenantPipelineSettings } from './jobs/index.ts';
+export { PEOPLE_CHANGED_SOURCES, peopleChanged } from './people-changed.ts';
+export type { PeopleChanged, PeopleChangedSource } from './people-changed.ts';
 export { startIncrementalSweep, sweepOnce, sweepKey } from './sweep.ts';
 export type { Sweep, SweepDeps, SweepResult, SweepTimer } from './sweep.ts';
 export { tenantStatus } from './status.ts';

@@ -1,5 +1,6 @@
 import type { EpochMs } from '../../connectors/index.ts';
 import type { Store } from '../kit/store/index.ts';
+import { peopleChanged } from './people-changed.ts';
 import { readProgress } from './progress.ts';
 
 /**
@@ -57,7 +58,12 @@ export async function sweepOnce(deps: Omit<SweepDeps, 'timer' | 'onError'>): Pro
     const backfill = await readProgress(deps.store, tenant.id, 'pipeline:backfill');
     if (backfill.doneAt === null) continue;
     const { created } = await deps.store.enqueueJob(
-      { tenantId: tenant.id, type: 'incremental', payload: { sweep: slot }, idempotencyKey: sweepKey(slot) },
+      {
+        tenantId: tenant.id,
+        type: 'incremental',
+        payload: peopleChanged({ source: 'sweep' }),
+        idempotencyKey: sweepKey(slot),
+      },
       now,
     );
     if (created) enqueued.push(tenant.id);

@@ -6,6 +6,7 @@ import { HttpError } from '../../kit/http/errors.ts';
 import type { AuditAppend, Clock } from '../../server/types.ts';
 import { bodyValidator } from '../../kit/http/validate.ts';
 import type { Store, Tenant } from '../../kit/store/index.ts';
+import { peopleChanged } from '../../pipeline/index.ts';
 import { classifyEvent, eventKey } from './webhook-classify.ts';
 import { EVENTS_SCHEMA, type HubSpotEvent } from './webhook-schema.ts';
 
@@ -102,7 +103,7 @@ export async function handleEvents(
       {
         tenantId: tenant.id,
         type: 'incremental',
-        payload: { source: 'webhook', personIds: [...touched] },
+        payload: peopleChanged({ source: 'webhook', recordIds: [...touched] }),
         idempotencyKey: `webhook:${batchKey}`,
       },
       deps.clock.now(),

@@ -4,6 +4,7 @@ import type { Logger } from '../../kit/logging/index.ts';
 import type { KeyRing } from '../../kit/secrets/index.ts';
 import type { Clock } from '../../server/index.ts';
 import type { Store, Tenant } from '../../kit/store/index.ts';
+import { peopleChanged } from '../../pipeline/index.ts';
 import { SALESFORCE_API_VERSION } from './oauth-client.ts';
 import { loadSalesforceSession } from './tokens.ts';
 
@@ -151,7 +152,7 @@ export function subscribeSalesforceCdc(deps: CdcDeps, tenant: Tenant): CdcSubscr
         {
           tenantId: tenant.id,
           type: 'incremental',
-          payload: { source: 'cdc', recordIds: ids.slice(i, i + IDS_PER_JOB) },
+          payload: peopleChanged({ source: 'cdc', recordIds: ids.slice(i, i + IDS_PER_JOB) }),
           // One job per batch, however often the bus redelivers it.
           idempotencyKey: `cdc:${last.event.replayId}:${i}`,
         },
@@ -163,7 +164,7 @@ export function subscribeSalesforceCdc(deps: CdcDeps, tenant: Tenant): CdcSubscr
         {
           tenantId: tenant.id,
           type: 'incremental',
-          payload: { source: 'cdc', entities: [...sweepEntities].sort() },
+          payload: peopleChanged({ source: 'cdc', entities: [...sweepEntities].sort() }),
           idempotencyKey: `cdc:${last.event.replayId}:sweep`,
         },
         now,
@@ -264,7 +265,7 @@ export function subscribeSalesforceCdc(deps: CdcDeps, tenant: Tenant): CdcSubscr
           {
             tenantId: tenant.id,
             type: 'incremental',
-            payload: { source: 'cdc-gap' },
+            payload: peopleChanged({ source: 'cdc-gap' }),
             idempotencyKey: `cdc:gap:${now}`,
           },
           now,
