@@ -82,7 +82,7 @@ if (scope === 'raw') {
   };
   const c: Connector = connector;
   run = async () => ({
-    // In the order the backfill job reads them (app/pipeline/handlers.ts STREAMS).
+    // In the order the backfill job reads them (app/pipeline/jobs/checkpoints.ts STREAMS).
     companies: await drain((x) => c.listCompanies(x)),
     people: await drain((x) => c.listPeople(x)),
     events: await drain((x) => c.listEvents(x)),

@@ -22,20 +22,6 @@ export interface ClearItem {
   [key: string]: JsonValue;
 }
 
-export function isClearItems(value: unknown): value is ClearItem[] {
-  return (
-    Array.isArray(value) &&
-    value.every(
-      (x: unknown) =>
-        typeof x === 'object' &&
-        x !== null &&
-        typeof (x as { personId?: unknown }).personId === 'string' &&
-        ((x as { objectType?: unknown }).objectType === 'contact' ||
-          (x as { objectType?: unknown }).objectType === 'lead'),
-    )
-  );
-}
-
 /** How many of a person's recent scores are looked at (as the score step's HISTORY_LIMIT). */
 const HISTORY_LIMIT = 100;
 

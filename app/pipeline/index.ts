@@ -57,7 +57,3 @@ export { startIncrementalSweep, sweepOnce, sweepKey } from './sweep.ts';
 export type { Sweep, SweepDeps, SweepResult, SweepTimer } from './sweep.ts';
 export { tenantStatus } from './status.ts';
 export type { PipelinePhase, TenantStatus } from './status.ts';
-export { statusRoutes } from '../admin/status-route.ts';
-export { attemptsOf, deadLetterRoutes } from '../admin/dead-letter-routes.ts';
-export type { DeadLetterRouteDeps } from '../admin/dead-letter-routes.ts';
-export type { StatusRouteDeps } from '../admin/status-route.ts';

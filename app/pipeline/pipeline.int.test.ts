@@ -13,7 +13,7 @@ import { rocAuc, sigmoid } from '../../scoring/index.ts';
 import { verifyAuditChain } from '../kit/audit/index.ts';
 import { createJobQueue, Worker, type JobQueue } from '../kit/jobs/index.ts';
 import { createLogger } from '../kit/logging/index.ts';
-import { webhookRoutes } from '../integrations/hubspot/webhook-index.ts';
+import { webhookRoutes } from '../integrations/hubspot/index.ts';
 import type { Store, Tenant } from '../kit/store/index.ts';
 import { sqliteFactory, type TestDb } from '../kit/store/test-support.ts';
 import {
@@ -537,7 +537,7 @@ describe('HubSpot engagement after install', () => {
       ],
     });
     /* eslint-enable @typescript-eslint/no-unsafe-class-instance-assignment */
-    // A webhook's job reads people only: the events wait for the sweep (handlers.ts, readsEvents).
+    // A webhook's job reads people only: the events wait for the sweep (app/pipeline/jobs/incremental.ts, readsEvents).
     await enqueue('incremental', { source: 'webhook', personIds: [id] });
     await drain();
     expect((await store.getEventsAsOf(tenant.id, id, FAR)).length).toBe(eventsBefore);

@@ -12,7 +12,7 @@ import {
   CDC_CURSOR_STREAM,
   type CdcSubscription,
   type SalesforceOAuthClient,
-} from '../integrations/crm-index.ts';
+} from '../integrations/salesforce/index.ts';
 import { createLogger } from '../kit/logging/index.ts';
 import { createJobQueue, Worker, type JobQueue } from '../kit/jobs/index.ts';
 import { createKeyRing, type KeyRing } from '../kit/secrets/index.ts';

@@ -2,7 +2,7 @@ import jsforce from 'jsforce';
 import { StreamingExtension } from 'jsforce/api/streaming';
 import type { Logger } from '../../kit/logging/index.ts';
 import type { KeyRing } from '../../kit/secrets/index.ts';
-import type { Clock } from '../../server/index.ts';
+import type { Clock } from '../../kit/clock.ts';
 import type { Store, Tenant } from '../../kit/store/index.ts';
 import { peopleChanged } from '../../pipeline/index.ts';
 import { SALESFORCE_API_VERSION } from './oauth-client.ts';
