@@ -3,11 +3,9 @@ import type { JSONSchemaType } from 'ajv';
 import { principalOf, requireApiKey, requireTenantRole, tenantIdParam } from '../kit/auth/index.ts';
 import type { ApiKeyRepository } from '../kit/auth/index.ts';
 // Leaf modules of app/server (no imports back into app/pipeline), so this is not an import cycle.
-import { requireJsonBody } from '../kit/http/error-handler.ts';
-import { HttpError } from '../kit/http/errors.ts';
+import { requireJsonBody, HttpError, bodyValidator } from '../kit/http/index.ts';
 import type { AuditAppend } from '../kit/audit/index.ts';
 import type { Clock } from '../kit/clock.ts';
-import { bodyValidator } from '../kit/http/validate.ts';
 import type { ScoreRecord, Store } from '../kit/store/index.ts';
 import { replayFailedWrites } from '../pipeline/write-back.ts';
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCardContract } from '../../cards/contract/index.ts';
 import { SCORE_PATH } from '../../cards/hubspot/load-card.ts';
 import { createSilentLogger } from '../kit/logging/index.ts';
-import { errorHandler, notFound } from '../kit/http/error-handler.ts';
+import { errorHandler, notFound } from '../kit/http/index.ts';
 import { openStore } from '../kit/store/index.ts';
 import type { NewScore, Store } from '../kit/store/index.ts';
 import { signatureV3 } from '../../connectors/hubspot/index.ts';

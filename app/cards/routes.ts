@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Request, RequestHandler, Response } from 'express';
 import { unscoredCard, type CardContract } from '../../cards/contract/index.ts';
 import type { Logger } from '../kit/logging/index.ts';
-import { HttpError } from '../kit/http/errors.ts';
+import { HttpError } from '../kit/http/index.ts';
 import type { Clock } from '../kit/clock.ts';
 import { hubspotContactCard, salesforcePersonCard } from './card-service.ts';
 import type { CardStore } from './card-service.ts';

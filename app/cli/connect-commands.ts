@@ -9,7 +9,7 @@ import { connectSalesforceJwt, parseJwtConnectInput } from '../integrations/sale
 import { createSilentLogger } from '../kit/logging/index.ts';
 import { openRuntimeStore } from '../runtime/index.ts';
 import { buildKeyRing } from '../kit/secrets/index.ts';
-import { HttpError } from '../kit/http/errors.ts';
+import { HttpError } from '../kit/http/index.ts';
 import type { AuditAppend } from '../kit/audit/index.ts';
 import type { Store } from '../kit/store/index.ts';
 import type { Command, Io } from './command.ts';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ERROR_CATALOGUE } from '../kit/http/errors.ts';
+import { ERROR_CATALOGUE } from '../kit/http/index.ts';
 import { bearer, call, startHarness } from './testing.ts';
 import type { Harness } from './testing.ts';
 

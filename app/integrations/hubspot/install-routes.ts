@@ -5,7 +5,7 @@ import type { HubSpotOAuthClient } from './oauth-client.ts';
 import { saveTokens, tokenSetOf } from './tokens.ts';
 import type { Logger } from '../../kit/logging/index.ts';
 import type { KeyRing } from '../../kit/secrets/index.ts';
-import { HttpError } from '../../kit/http/errors.ts';
+import { HttpError } from '../../kit/http/index.ts';
 import type { AuditAppend } from '../../kit/audit/index.ts';
 import type { Clock } from '../../kit/clock.ts';
 import type { Store, Tenant } from '../../kit/store/index.ts';

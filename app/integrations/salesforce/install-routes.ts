@@ -4,7 +4,7 @@ import { newPkce, type SalesforceGrant, type SalesforceOAuthClient } from './oau
 import { saveSalesforceSession, sessionOf, type SalesforceFlow } from './tokens.ts';
 import type { Logger } from '../../kit/logging/index.ts';
 import type { KeyRing } from '../../kit/secrets/index.ts';
-import { HttpError } from '../../kit/http/errors.ts';
+import { HttpError } from '../../kit/http/index.ts';
 import type { AuditAppend } from '../../kit/audit/index.ts';
 import type { Clock } from '../../kit/clock.ts';
 import type { Store, Tenant } from '../../kit/store/index.ts';

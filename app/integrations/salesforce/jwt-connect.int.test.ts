@@ -16,7 +16,7 @@ import {
 } from './index.ts';
 import { createKeyRing, type KeyRing } from '../../kit/secrets/index.ts';
 import type { AuditEntry } from '../../kit/audit/index.ts';
-import { HttpError } from '../../kit/http/errors.ts';
+import { HttpError } from '../../kit/http/index.ts';
 import type { Store } from '../../kit/store/index.ts';
 import { sqliteFactory, type TestDb } from '../../kit/store/test-support.ts';
 import { connectSalesforceJwt } from './jwt-connect.ts';

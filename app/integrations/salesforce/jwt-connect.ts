@@ -1,7 +1,6 @@
 import type { JSONSchemaType } from 'ajv';
 import { jwtGrantWithKey, saveJwtKey, type SalesforceJwtKey } from './jwt.ts';
-import { HttpError } from '../../kit/http/errors.ts';
-import { bodyValidator } from '../../kit/http/validate.ts';
+import { HttpError, bodyValidator } from '../../kit/http/index.ts';
 import type { Store } from '../../kit/store/index.ts';
 import {
   completeSalesforceConnect,

@@ -1,6 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-// errors.ts is a leaf module with no imports, so this does not make app/server and app/kit/auth a cycle.
-import { HttpError } from '../http/errors.ts';
+import { HttpError } from '../http/index.ts';
 import { authenticate, authorize } from './authenticate.ts';
 import type { Principal } from './authenticate.ts';
 import type { ApiKeyRepository } from './repository.ts';
