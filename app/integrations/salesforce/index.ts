@@ -34,6 +34,7 @@ export {
   CDC_CHANNEL,
   CDC_CURSOR_STREAM,
   WATCHED_ENTITIES,
+  IDS_PER_JOB,
 } from './change-events.ts';
 export type { CdcDeps, CdcHeader, CdcStore, CdcSubscription } from './change-events.ts';
 export { createCdcManager } from './change-event-manager.ts';
