@@ -1,4 +1,5 @@
 import type { CanonicalConsent, CanonicalPerson, Connector, Page } from '../types.ts';
+import { listPeopleByIds } from './by-ids.ts';
 import { createCaller, type Caller, type Clock, type RetryEvent, type Sleep } from './client.ts';
 import { listEventsChangedSince, listPeopleChangedSince } from './incremental.ts';
 import {
@@ -32,7 +33,16 @@ export interface HubSpotConnectorOptions {
   onAttemptFailed?: (event: RetryEvent) => void;
 }
 
-export function createHubSpotConnector(options: HubSpotConnectorOptions): Connector {
+export interface HubSpotConnector extends Connector {
+  readonly crm: 'hubspot';
+  /**
+   * Exactly these contacts (ids from webhooks), with consent, outcome and company as on the people
+   * pages: one batch read per 100 ids, no search. Unknown or deleted ids are left out.
+   */
+  listPeopleByIds(ids: readonly string[]): Promise<CanonicalPerson[]>;
+}
+
+export function createHubSpotConnector(options: HubSpotConnectorOptions): HubSpotConnector {
   const call: Caller = createCaller(options.basePath, {
     accessToken: options.accessToken,
     budget: options.budget,
@@ -43,9 +53,9 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): Connec
     ...(options.onAttemptFailed === undefined ? {} : { onAttemptFailed: options.onAttemptFailed }),
   });
   const personProperties = [...(options.personProperties ?? PERSON_PROPERTIES)];
-  // Every people read carries the person's consent and lifecycle outcome: the same record, the same
-  // moment (types.ts PersonConsent, CanonicalPerson.outcomes), so a contact reaching SQL after install
-  // is an outcome the next incremental sweep records.
+  // Every people read (pages, changed-since search, by id) carries the person's consent and lifecycle
+  // outcome: the same record, the same moment (types.ts PersonConsent, CanonicalPerson.outcomes), so a
+  // contact reaching SQL after install is an outcome the next incremental read records.
   const people: PeopleRead = {
     properties: [...new Set([...personProperties, ...CONSENT_PROPERTIES, ...LIFECYCLE_DATE_PROPERTIES])],
     toPerson: (o: HsObject): CanonicalPerson => toPerson(o, { consent: true, outcomes: true }),
@@ -66,6 +76,7 @@ export function createHubSpotConnector(options: HubSpotConnectorOptions): Connec
     listOutcomes: (cursor) => listOutcomes(call, cursor),
     listConsent: noConsentStream,
     listPeopleChangedSince: (since, cursor) => listPeopleChangedSince(call, people, since, cursor),
+    listPeopleByIds: (ids) => listPeopleByIds(call, people, ids),
     listEventsChangedSince: (since, cursor) => listEventsChangedSince(call, since, cursor),
     writeScores: (writes) => writeScores(call, options.clock, writes),
     clearScores: (clears) => clearScores(call, options.clock, clears),

@@ -1,5 +1,6 @@
 /** The HubSpot connector: the one `Connector` of design §2 over the real @hubspot/api-client. */
-export { createHubSpotConnector, type HubSpotConnectorOptions } from './connector.ts';
+export { createHubSpotConnector, type HubSpotConnector, type HubSpotConnectorOptions } from './connector.ts';
+export { IDS_PER_READ } from './by-ids.ts';
 export { LIST_PAGE_SIZE } from './paging.ts';
 export { BATCH_SIZE } from './write-scores.ts';
 export { HUBSPOT_SCOPES, type HubSpotScope } from './scopes.ts';

@@ -26,7 +26,7 @@ export const EVENT_PHASES: readonly string[] = [
   ...Object.keys(ANALYTICS_EVENT_TYPES),
 ];
 
-/** What a people read asks HubSpot for and what each contact becomes: the backfill and the sweep read alike. */
+/** What a people read asks HubSpot for and what each contact becomes: the backfill, the sweep and the read by id alike. */
 export interface PeopleRead {
   properties: string[];
   toPerson: (o: HsObject) => CanonicalPerson;
