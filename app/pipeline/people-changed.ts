@@ -11,11 +11,14 @@ export type PeopleChangedSource = (typeof PEOPLE_CHANGED_SOURCES)[number];
 
 // A type alias, not an interface: it is a JsonValue, as a job payload must be.
 export type PeopleChanged = {
-  /** `webhook` jobs read the people pages only (see jobs/incremental.ts); the others read events too. */
+  /**
+   * `webhook` jobs read their records by id, or the people pages only, never events (see
+   * jobs/incremental.ts); the others without record ids read events too.
+   */
   source: PeopleChangedSource;
   /**
    * The changed people's CRM record ids (HubSpot contact ids, Salesforce Lead/Contact ids): fetched by
-   * id where the connector can (Salesforce), otherwise the changed-since read finds them.
+   * id where the connector can (both do: jobs/targeted.ts), otherwise the changed-since read finds them.
    */
   recordIds?: string[];
   /** Objects whose change asks for the changed-since read (Salesforce entity names); informative. */

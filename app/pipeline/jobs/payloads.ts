@@ -33,8 +33,9 @@ export interface IncrementalPayload {
   recordIds?: string[];
   entities?: string[];
   /**
-   * Legacy: HubSpot webhook jobs named their contacts `personIds`; nothing read them, and HubSpot's
-   * connector cannot fetch by id, so those jobs sweep the people pages as they always did.
+   * Legacy: HubSpot webhook jobs named their contacts `personIds`; nothing read them (they were never
+   * checked as record ids either), so those jobs sweep the people pages as they always did. Jobs
+   * queued since name them in `recordIds` and are read by id.
    */
   personIds?: string[];
   /**

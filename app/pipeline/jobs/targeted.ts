@@ -6,7 +6,10 @@ import { updateProgress } from '../progress.ts';
 import { targetedCheckpoint } from './checkpoints.ts';
 import type { PipelineDeps, TenantPipelineSettings } from './shared.ts';
 
-/** A connector that can fetch named people (Salesforce: one `WHERE Id IN` query per 200 ids). */
+/**
+ * A connector that can fetch named people (Salesforce: one `WHERE Id IN` query per 200 ids; HubSpot:
+ * one contacts batch read per 100 ids and their company links).
+ */
 export interface PeopleByIds {
   listPeopleByIds(ids: readonly string[]): Promise<CanonicalPerson[]>;
 }
@@ -18,10 +21,10 @@ export const canFetchByIds = (c: Connector): c is Connector & PeopleByIds =>
 export const TARGETED_BATCH = 200;
 
 /**
- * The incremental job of a change event that named these records: fetch exactly them (sorted, so
- * each step's ids are mostly of one object), ingest and rescore them. The sweep's cursor is left
- * alone: reading a few named records says nothing about what else changed, so the next sweep still
- * starts where it was.
+ * The incremental job of a webhook or change event that named these records: fetch exactly them
+ * (sorted, so each step's Salesforce ids are mostly of one object), ingest and rescore them. Events
+ * are not read, and the sweep's cursors are left alone: reading a few named records says nothing
+ * about what else changed, so the next sweep still starts where it was.
  */
 export async function targetedIncremental(
   deps: PipelineDeps,
