@@ -19,6 +19,7 @@ import {
 } from '../app/pipeline/index.ts';
 import { WRITE_CONCURRENCY } from '../app/pipeline/write-back.ts';
 import { buildRuntime } from '../app/runtime/index.ts';
+import { webhookUrl } from '../app/integrations/hubspot/index.ts';
 import { capturedLogger } from '../app/runtime/testdata/support.ts';
 import { createMetrics } from '../app/kit/http/index.ts';
 import {
@@ -313,7 +314,7 @@ async function webhookLatency(rate: number, seconds: number): Promise<Latency> {
     log(`webhooks: waiting for the backfill of ${contacts} contacts to be scored and written …`);
     await waitFor('the first write-back', () => written.size >= contacts, 120_000);
     emulator.webhooks.configure({
-      targetUrl: `${runtime.publicUrl()}/webhooks/hubspot`,
+      targetUrl: webhookUrl(runtime.publicUrl(), emulator.app.clientSecret),
       subscriptions: [{ subscriptionType: 'contact.propertyChange', propertyName: 'jobtitle' }],
     });
     const change = (id: string): number => {

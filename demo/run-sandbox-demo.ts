@@ -7,6 +7,7 @@ import { buildRuntime, mergeSandboxFile, readSandboxFile, sandboxFilePath } from
 import type { Runtime, RuntimeOptions } from '../app/runtime/index.ts';
 import type { AuditEntry } from '../app/kit/audit/index.ts';
 import type { Closer } from '../app/kit/http/index.ts';
+import { webhookUrl } from '../app/integrations/hubspot/index.ts';
 import { ensureTenantAdminKey } from './admin-key.ts';
 import { demoLines } from './banner.ts';
 import { restoreWrittenScores, startDemoPortal, type DemoPortal } from './emulator-portal.ts';
@@ -275,7 +276,8 @@ export async function runSandboxDemo(config: Config, options: SandboxDemoOptions
     const keyId = parseApiKey(apiKey)?.keyId ?? '';
     await grantDemoKey(runtime, { tenantId: tenant.id, keyId }, sf.tenantId, Date.now());
     portal.emulator.webhooks.configure({
-      targetUrl: `${runtime.publicUrl()}/webhooks/hubspot`,
+      // The webhook target with its path secret, as webhooks-hsmeta.json registers it in production.
+      targetUrl: webhookUrl(runtime.publicUrl(), portal.emulator.app.clientSecret),
       subscriptions: demoSubscriptions(),
     });
     mergeSandboxFile(config.dataDir, {

@@ -152,6 +152,7 @@ describe('buildRuntime on SQLite', () => {
     const runtime = await start({
       HUBSPOT_CLIENT_ID: 'id',
       HUBSPOT_CLIENT_SECRET: 'secret',
+      HUBSPOT_APP_ID: '54321',
       LEADGATE_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'),
       LEADGATE_PUBLIC_URL: 'https://leadgate.example.com',
     });

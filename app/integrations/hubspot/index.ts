@@ -30,7 +30,15 @@ export {
   BACKFILL_KEY,
 } from './install-routes.ts';
 export type { InstallRouteDeps, InstallResult, InstallStore } from './install-routes.ts';
-export { webhookRoutes, handleEvents, WEBHOOK_PATH } from './webhook-routes.ts';
+export { webhookRoutes, handleEvents } from './webhook-routes.ts';
+export {
+  WEBHOOK_BASE_PATH,
+  WEBHOOK_ROUTE,
+  isWebhookPathSecret,
+  webhookPath,
+  webhookPathSecret,
+  webhookUrl,
+} from './webhook-path.ts';
 export type { WebhookRouteDeps, WebhookStore, WebhookSummary } from './webhook-routes.ts';
 export { classifyEvent, eventKey, OWN_PROPERTY_PREFIX } from './webhook-classify.ts';
 export type { EventAction } from './webhook-classify.ts';

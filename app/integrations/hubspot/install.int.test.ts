@@ -33,6 +33,7 @@ beforeEach(async () => {
       clientSecret: emulator.app.clientSecret,
       basePath: emulator.url,
       authorizeUrl: `${emulator.url}/oauth/authorize`,
+      appId: emulator.app.appId,
     },
   });
 });

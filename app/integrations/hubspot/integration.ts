@@ -8,8 +8,11 @@ import {
 } from './oauth-client.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 
-/** The HubSpot public app: OAuth client settings, and its app id to recognise our own changes. */
-export type HubSpotSettings = OAuthClientSettings & { readonly appId?: number };
+/**
+ * The HubSpot public app: OAuth client settings, and its app id: webhook events naming another app
+ * are refused, and changes attributed to ours are not rescored.
+ */
+export type HubSpotSettings = OAuthClientSettings & { readonly appId: number };
 
 export interface HubSpotIntegration extends CrmIntegration {
   readonly kind: 'hubspot';
@@ -18,9 +21,10 @@ export interface HubSpotIntegration extends CrmIntegration {
 }
 
 /**
- * HubSpot on our side: OAuth install (/install/hubspot), signed webhooks (/webhooks/hubspot) and one
- * connector per portal. `settings` overrides HUBSPOT_CLIENT_ID/SECRET (the sandbox passes the
- * emulator's app and host); with neither, HubSpot is not offered and nothing is mounted.
+ * HubSpot on our side: OAuth install (/install/hubspot), signed webhooks (/webhooks/hubspot/<path
+ * secret>, webhook-path.ts) and one connector per portal. `settings` overrides
+ * HUBSPOT_CLIENT_ID/SECRET/APP_ID (the sandbox passes the emulator's app and host); with neither,
+ * HubSpot is not offered and nothing is mounted.
  */
 export function hubspotIntegration(
   ctx: IntegrationContext,
@@ -54,7 +58,7 @@ export function hubspotIntegration(
     audit: ctx.audit,
     publicUrl: ctx.publicUrl,
     clientSecret: oauth.clientSecret,
-    appId: chosen.appId ?? null,
+    appId: chosen.appId,
     maxBodyBytes: ctx.config.maxBodyBytes,
   });
   return {

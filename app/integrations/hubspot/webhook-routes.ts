@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import { verifySignatureV3 } from '../../../connectors/hubspot/index.ts';
 import type { Logger } from '../../kit/logging/index.ts';
 import { HttpError, bodyValidator } from '../../kit/http/index.ts';
@@ -8,9 +8,8 @@ import type { Clock } from '../../kit/clock.ts';
 import type { Store, Tenant } from '../../kit/store/index.ts';
 import { peopleChanged } from '../../pipeline/index.ts';
 import { classifyEvent, eventKey } from './webhook-classify.ts';
+import { WEBHOOK_ROUTE, isWebhookPathSecret } from './webhook-path.ts';
 import { EVENTS_SCHEMA, type HubSpotEvent } from './webhook-schema.ts';
-
-export const WEBHOOK_PATH = '/webhooks/hubspot';
 
 export type WebhookStore = Pick<Store, 'findTenantByExternalId' | 'enqueueJob' | 'deletePerson'>;
 
@@ -21,10 +20,13 @@ export interface WebhookRouteDeps {
   readonly audit: AuditAppend;
   /** The base HubSpot signed the URL with (LEADGATE_PUBLIC_URL). */
   readonly publicUrl: () => string;
-  /** The app's client secret, the key of v3 signatures; null refuses every request. */
+  /**
+   * The app's client secret: the key of v3 signatures and of the path secret (webhook-path.ts).
+   * Null: no path can match, so every request is the 404 of an unknown route.
+   */
   readonly clientSecret: string | null;
-  /** Our HubSpot app id, to recognise changes we made; null when unknown. */
-  readonly appId: number | null;
+  /** Our HubSpot app id: only events naming it are acted on; also recognises changes we made. */
+  readonly appId: number;
   readonly maxBodyBytes: number;
 }
 
@@ -34,6 +36,8 @@ export interface WebhookSummary {
   deleted: number;
   ignored: number;
   unknownPortals: number;
+  /** Events naming another app id, or none: acknowledged, never acted on. */
+  otherApp: number;
 }
 
 const validateEvents = bodyValidator(EVENTS_SCHEMA);
@@ -64,13 +68,30 @@ export async function handleEvents(
     deleted: 0,
     ignored: 0,
     unknownPortals: 0,
+    otherApp: 0,
   };
   const byPortal = new Map<number, HubSpotEvent[]>();
   const seen = new Set<string>();
+  const foreignApps = new Set<number | null>();
   for (const e of events) {
     if (seen.has(eventKey(e))) continue;
     seen.add(eventKey(e));
+    // Every HubSpot webhook event names the app whose subscription produced it (hubspot.md §5.2).
+    // A batch signed with our secret should never carry another's; if one does, nothing of it may
+    // delete or rescore anyone (issue 14 item 2).
+    if (e.appId !== deps.appId) {
+      summary.otherApp++;
+      foreignApps.add(e.appId ?? null);
+      continue;
+    }
     byPortal.set(e.portalId, [...(byPortal.get(e.portalId) ?? []), e]);
+  }
+  if (summary.otherApp > 0) {
+    // Counts and app ids only: no portal, object or person id.
+    deps.logger.warn('webhook events of another app ignored', {
+      events: summary.otherApp,
+      appIds: [...foreignApps].slice(0, 10),
+    });
   }
   for (const [portalId, portalEvents] of byPortal) {
     const tenant = await deps.store.findTenantByExternalId('hubspot', String(portalId));
@@ -127,19 +148,38 @@ async function privacyDelete(deps: WebhookRouteDeps, tenant: Tenant, e: HubSpotE
   });
 }
 
-/** POST /webhooks/hubspot: v3 signature over the raw bytes, then validation, then queuing (§5). */
+/**
+ * The path secret first, before the body is read: a wrong or missing one is the catalogue's 404, the
+ * answer of an unknown route, so the endpoint does not reveal that it exists.
+ */
+function pathSecretGuard(deps: WebhookRouteDeps): RequestHandler {
+  return (req, _res, next) => {
+    const given = req.params.pathSecret;
+    if (deps.clientSecret === null || typeof given !== 'string') throw new HttpError('not_found');
+    if (!isWebhookPathSecret(given, deps.clientSecret)) {
+      // The secret itself is never logged; the route label in the access log is the template.
+      deps.logger.info('webhook refused: wrong path secret');
+      throw new HttpError('not_found');
+    }
+    next();
+  };
+}
+
+/**
+ * POST /webhooks/hubspot/<path secret>: the path secret, then the v3 signature over the raw bytes,
+ * then validation, then queuing (§5). The card proxy signs with the same client secret, so the
+ * signature alone would let a card request in; the path secret is what the card cannot know.
+ */
 export function webhookRoutes(deps: WebhookRouteDeps): Router {
   const router = Router();
   router.post(
-    WEBHOOK_PATH,
+    WEBHOOK_ROUTE,
+    pathSecretGuard(deps),
     // Raw bytes whatever the content type: the signature is over the body exactly as sent (§5.4).
     express.raw({ type: () => true, limit: deps.maxBodyBytes }),
     async (req, res) => {
       const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-      if (deps.clientSecret === null) {
-        deps.logger.warn('webhook refused: no HubSpot client secret configured');
-        throw new HttpError('unauthorized', UNAUTHORIZED);
-      }
+      if (deps.clientSecret === null) throw new HttpError('not_found');
       const check = verifySignatureV3(
         {
           method: req.method,

@@ -9,6 +9,7 @@ import { buildRuntime, type Runtime } from '../../runtime/index.ts';
 import { capturedLogger } from '../../runtime/testdata/support.ts';
 import { createMetrics } from '../../kit/http/index.ts';
 import type { Tenant } from '../../kit/store/index.ts';
+import { webhookUrl } from './webhook-path.ts';
 
 let dir: string;
 let emulator: HubSpotEmulator;
@@ -28,6 +29,7 @@ beforeEach(async () => {
       clientId: emulator.app.clientId,
       clientSecret: emulator.app.clientSecret,
       basePath: emulator.url,
+      appId: emulator.app.appId,
     },
   });
   tenant = await runtime.store.createTenant(
@@ -59,11 +61,15 @@ function event(extra: Record<string, unknown> = {}): Record<string, unknown> {
   };
 }
 
+/** Our webhook target: the path with its secret, as webhooks-hsmeta.json registers it. */
+const target = (): string => webhookUrl(runtime.urls.base, emulator.app.clientSecret);
+
+/** POSTs a batch signed with the app's client secret (v3), by default to our webhook target. */
 async function post(
   body: string,
-  options: { timestamp?: number; signBody?: string } = {},
+  options: { timestamp?: number; signBody?: string; url?: string } = {},
 ): Promise<Response> {
-  const url = `${runtime.urls.base}/webhooks/hubspot`;
+  const url = options.url ?? target();
   const timestamp = String(options.timestamp ?? Date.now());
   const signature = signatureV3(emulator.app.clientSecret, 'POST', url, options.signBody ?? body, timestamp);
   return fetch(url, {
@@ -79,7 +85,7 @@ async function post(
 
 const jobs = async (): Promise<number> => (await runtime.store.countJobs(tenant.id)).queued;
 
-describe('POST /webhooks/hubspot', () => {
+describe('POST /webhooks/hubspot/<path secret>', () => {
   it('accepts a signed batch and queues one sync for the contacts touched', async () => {
     const res = await post(JSON.stringify([event(), event({ objectId: 502 })]));
     expect(res.status).toBe(200);
@@ -147,5 +153,85 @@ describe('POST /webhooks/hubspot', () => {
     const entry = audit.find((a) => a.action === 'person.privacy_delete');
     expect(entry?.subject).toBe('person:501');
     expect(entry?.details).toMatchObject({ rowsRemoved: 3 });
+  });
+});
+
+/**
+ * Issue 14 item 2: a card request is signed by HubSpot's proxy with the same client secret, so the
+ * signature alone cannot keep it off the webhook route; the path secret, which the card cannot know,
+ * does. The proxy appends its own query (portalId, userId, userEmail, appId; hubspot.md §7.3).
+ */
+describe('the webhook path secret', () => {
+  const privacyBatch = (portalId: number): string =>
+    JSON.stringify([event({ portalId, subscriptionType: 'contact.privacyDeletion', changeSource: 'GDPR' })]);
+
+  async function seedPerson(): Promise<number> {
+    const now = Date.now();
+    await runtime.store.upsertRecord(tenant.id, 'contact', '501', { email: 'a@b.example' }, now);
+    return now;
+  }
+
+  const personKept = async (now: number): Promise<boolean> =>
+    (await runtime.store.getRecordAsOf(tenant.id, 'contact', '501', now + 1)) !== undefined;
+
+  it('accepts a valid webhook at the path with its secret', async () => {
+    const res = await post(JSON.stringify([event()]));
+    expect(res.status).toBe(200);
+    expect(await jobs()).toBe(1);
+  });
+
+  it('answers 404 to a correctly signed webhook without the path secret, and acts on nothing', async () => {
+    const now = await seedPerson();
+    const res = await post(privacyBatch(PORTAL), { url: `${runtime.urls.base}/webhooks/hubspot` });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    expect(await personKept(now)).toBe(true);
+  });
+
+  it('answers 404 to a wrong path secret, the same answer as an unknown route', async () => {
+    const wrong = webhookUrl(runtime.urls.base, 'another-client-secret');
+    const res = await post(JSON.stringify([event()]), { url: wrong });
+    const unknown = await post(JSON.stringify([event()]), { url: `${runtime.urls.base}/webhooks/nowhere` });
+    expect([res.status, unknown.status]).toEqual([404, 404]);
+    const [a, b] = [(await res.json()) as { error: object }, (await unknown.json()) as { error: object }];
+    expect({ ...a.error, requestId: '' }).toEqual({ ...b.error, requestId: '' });
+    expect(await jobs()).toBe(0);
+  });
+
+  it('refuses a card-signed POST (the proxy query appended) naming another portal', async () => {
+    const now = await seedPerson();
+    // What hubspot.fetch(`${base}/webhooks/hubspot`, { method: 'POST', body }) from portal 999's
+    // card would deliver: the proxy appends its identity and signs with the same client secret.
+    const proxied = `${runtime.urls.base}/webhooks/hubspot?portalId=999&userId=42&appId=${emulator.app.appId}`;
+    const res = await post(privacyBatch(PORTAL), { url: proxied });
+    expect(res.status).toBe(404);
+    await res.text();
+    expect(await personKept(now)).toBe(true);
+    expect(await jobs()).toBe(0);
+  });
+});
+
+/** Issue 14 item 2: each event names its app (`appId`, hubspot.md §5.2); only ours are acted on. */
+describe('the app id of each event', () => {
+  it('does not act on an event of another app, and counts it', async () => {
+    const now = Date.now();
+    await runtime.store.upsertRecord(tenant.id, 'contact', '501', { email: 'a@b.example' }, now);
+    const res = await post(
+      JSON.stringify([
+        event({ appId: emulator.app.appId + 1, subscriptionType: 'contact.privacyDeletion' }),
+        event({ appId: emulator.app.appId + 1, objectId: 502 }),
+      ]),
+    );
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ received: 2, otherApp: 2, deleted: 0, queued: 0 });
+    expect(await runtime.store.getRecordAsOf(tenant.id, 'contact', '501', now + 1)).toBeDefined();
+    expect(await jobs()).toBe(0);
+  });
+
+  it('does not act on an event that names no app', async () => {
+    const bare = event();
+    delete bare.appId;
+    const res = await post(JSON.stringify([bare, event({ objectId: 502 })]));
+    expect(await res.json()).toMatchObject({ received: 2, otherApp: 1, queued: 1 });
   });
 });

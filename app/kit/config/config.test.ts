@@ -53,12 +53,34 @@ describe('loadConfig', () => {
     const config = loadConfig({
       HUBSPOT_CLIENT_ID: 'id',
       HUBSPOT_CLIENT_SECRET: 'shh',
+      HUBSPOT_APP_ID: '54321',
       LEADGATE_ENCRYPTION_KEY: KEY,
       LEADGATE_PUBLIC_URL: 'https://leadgate.example.com/',
     });
     expect(config.sandbox).toBe(false);
-    expect(config.hubspot).toEqual({ clientId: 'id', clientSecret: 'shh' });
+    expect(config.hubspot).toEqual({ clientId: 'id', clientSecret: 'shh', appId: 54321 });
     expect(config.publicUrl).toBe('https://leadgate.example.com');
+  });
+
+  it('requires HUBSPOT_APP_ID with the HubSpot client, and only with it (issue 14 item 2)', () => {
+    const production = {
+      LEADGATE_ENCRYPTION_KEY: KEY,
+      LEADGATE_PUBLIC_URL: 'https://leadgate.example.com',
+    };
+    expect(problemsOf({ ...production, HUBSPOT_CLIENT_ID: 'id', HUBSPOT_CLIENT_SECRET: 'shh' })).toEqual([
+      expect.stringMatching(/^HUBSPOT_APP_ID: required with HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET/),
+    ]);
+    expect(problemsOf({ HUBSPOT_APP_ID: '54321' })).toEqual([
+      'HUBSPOT_APP_ID: set only with HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET',
+    ]);
+    expect(
+      problemsOf({
+        ...production,
+        HUBSPOT_CLIENT_ID: 'id',
+        HUBSPOT_CLIENT_SECRET: 'shh',
+        HUBSPOT_APP_ID: 'x',
+      }),
+    ).toEqual([expect.stringMatching(/^HUBSPOT_APP_ID:/)]);
   });
 
   it('treats an empty value as unset', () => {

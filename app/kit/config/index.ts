@@ -5,6 +5,7 @@ export type {
   Config,
   DatabaseConfig,
   LogLevel,
+  HubSpotAppConfig,
   OAuthClientConfig,
   SandboxDemoConfig,
 } from './load-config.ts';

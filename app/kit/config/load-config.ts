@@ -14,6 +14,11 @@ export interface OAuthClientConfig {
   readonly clientSecret: string;
 }
 
+/** The HubSpot app: its OAuth client and its app id (webhook events of another app are refused). */
+export interface HubSpotAppConfig extends OAuthClientConfig {
+  readonly appId: number;
+}
+
 /** The validated, typed configuration. Built only by `loadConfig`. */
 export interface Config {
   readonly port: number;
@@ -32,7 +37,7 @@ export interface Config {
   /** Interval of the incremental sweep (app/pipeline/sweep.ts). */
   readonly syncIntervalMs: number;
   readonly publicUrl: string;
-  readonly hubspot: OAuthClientConfig | null;
+  readonly hubspot: HubSpotAppConfig | null;
   readonly salesforce: OAuthClientConfig | null;
   /** No CRM credentials at all: run against the local emulators. */
   readonly sandbox: boolean;
@@ -129,6 +134,30 @@ function pair(
   return { clientId, clientSecret };
 }
 
+/** The HubSpot client plus HUBSPOT_APP_ID: the id goes with the client, never alone or missing. */
+function hubspotApp(
+  raw: Record<string, string | number | undefined>,
+  client: OAuthClientConfig | null,
+  problems: string[],
+): HubSpotAppConfig | null {
+  const appId = raw.HUBSPOT_APP_ID;
+  const clientGiven = raw.HUBSPOT_CLIENT_ID !== undefined || raw.HUBSPOT_CLIENT_SECRET !== undefined;
+  if (appId !== undefined && !clientGiven) {
+    problems.push('HUBSPOT_APP_ID: set only with HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET');
+    return null;
+  }
+  if (client === null) return null;
+  if (typeof appId !== 'number') {
+    if (appId === undefined) {
+      problems.push(
+        'HUBSPOT_APP_ID: required with HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET (webhook events are checked against it)',
+      );
+    }
+    return null;
+  }
+  return { ...client, appId };
+}
+
 function str(raw: Record<string, string | number | undefined>, name: ConfigVariableName): string | undefined {
   const value = raw[name];
   return value === undefined ? undefined : String(value);
@@ -146,7 +175,8 @@ export function loadConfig(env: RawEnv): Config {
   }
   const bad = new Set(problems.map((p) => p.split(':')[0]));
 
-  const hubspot = pair(raw, 'HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', problems);
+  const hubspotClient = pair(raw, 'HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', problems);
+  const hubspot = hubspotApp(raw, hubspotClient, problems);
   const salesforce = pair(raw, 'SALESFORCE_CLIENT_ID', 'SALESFORCE_CLIENT_SECRET', problems);
   const credentialsGiven = [
     'HUBSPOT_CLIENT_ID',

@@ -196,6 +196,14 @@ export const CONFIG_VARIABLES = [
     schema: { type: 'string', minLength: 1, maxLength: 500 },
   },
   {
+    name: 'HUBSPOT_APP_ID',
+    description:
+      "Numeric id of the HubSpot app (developer account, the app's page). Required with HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET: webhook events naming another app are acknowledged but never acted on, and changes our app made are not rescored.",
+    default: undefined,
+    secret: false,
+    schema: { type: 'integer', minimum: 1, maximum: 9007199254740991 },
+  },
+  {
     name: 'SALESFORCE_CLIENT_ID',
     description: 'Consumer key of the Salesforce connected app.',
     default: undefined,

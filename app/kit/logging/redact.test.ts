@@ -45,6 +45,11 @@ describe('redactString', () => {
     ['a password in a URL', 'connect postgres://leadgate:s3cr3tPw@db.internal:5432/lg failed', 's3cr3tPw'],
     ['an OAuth code in a query string', 'GET /oauth/callback?state=x&code=abc123XYZ&foo=1', 'abc123XYZ'],
     ['a leadgate API key', 'key lg_0123456789abcdef_deadbeefcafe0000 rejected', 'deadbeef'],
+    [
+      'a HubSpot webhook path secret',
+      'POST /webhooks/hubspot/lgwh_Zm9vYmFyYmF6cXV4-_0123456789abcdefghijklmn failed',
+      'Zm9vYmFy',
+    ],
   ])('removes %s', (_what, text, secretPart) => {
     const out = redactString(text);
     expect(out).toContain(REDACTED);

@@ -67,6 +67,8 @@ const VALUE_PATTERNS: readonly RegExp[] = [
   /\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._-]+/g,
   // leadgate API keys: lg_<keyId>_<secret>.
   /\blg_[A-Za-z0-9]+_[A-Za-z0-9]+/g,
+  // The HubSpot webhook path secret (app/integrations/hubspot/webhook-path.ts) in a logged path.
+  /\blgwh_[A-Za-z0-9_-]+/g,
   // Email addresses.
   /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g,
 ];
