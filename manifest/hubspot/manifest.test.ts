@@ -7,21 +7,23 @@ import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { HUBSPOT_CARD_PATH } from '../../app/cards/index.ts';
+import { WEBHOOK_BASE_PATH, webhookPathSecret } from '../../app/integrations/hubspot/index.ts';
 import { BACKEND_URL } from '../../cards/hubspot/backend-url.ts';
 import { scoreUrl } from '../../cards/hubspot/load-card.ts';
-import { CARD_FILES, PLACEHOLDER } from '../../cards/hubspot/project/assemble.ts';
+import {
+  CARD_FILES,
+  PLACEHOLDER,
+  WEBHOOK_SECRET_PLACEHOLDER,
+  buildWebhookPathSecret,
+} from '../../cards/hubspot/project/assemble.ts';
 import { CONSENT_PROPERTIES, PERSON_PROPERTIES } from '../../connectors/hubspot/mapping.ts';
 import { HUBSPOT_SCOPES, LEADGATE_PROPERTIES } from '../../connectors/hubspot/index.ts';
 
 const DIR = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(DIR, '..', '..');
 
-/**
- * Paths fixed by issue 4 and already used by the emulator tests (sandbox/hubspot oauth and webhook
- * tests); the install and webhook routes are not in app/ yet. When they land, import their constants.
- */
+/** The path fixed by issue 4 and already used by the emulator's OAuth tests. */
 const INSTALL_CALLBACK_PATH = '/install/hubspot/callback';
-const WEBHOOK_PATH = '/webhooks/hubspot';
 
 /** Read but not subscribed: createdate never changes (creation covers it), lastmodifieddate changes
  * with every change (it would double every event), names do not feed the score. */
@@ -106,14 +108,20 @@ describe('app-hsmeta.json', () => {
     expect(at(app, 'config', 'auth', 'redirectUrls')).toEqual([`${PLACEHOLDER}${INSTALL_CALLBACK_PATH}`]);
   });
 
-  it('permits fetch to our public origin only', () => {
-    expect(at(app, 'config', 'permittedUrls', 'fetch')).toEqual([PLACEHOLDER]);
+  it('permits fetch to the card route only, not to the whole origin (issue 14 item 2)', () => {
+    expect(at(app, 'config', 'permittedUrls', 'fetch')).toEqual([`${PLACEHOLDER}${HUBSPOT_CARD_PATH}`]);
   });
 
   it('permits the URL the card fetches, which our card route serves', () => {
     expect(BACKEND_URL).toBe(PLACEHOLDER);
     const url = scoreUrl({ backendUrl: BACKEND_URL, portalId: '1', objectId: '2' });
     expect(url.startsWith(`${PLACEHOLDER}${HUBSPOT_CARD_PATH}?`)).toBe(true);
+  });
+
+  it('permits no fetch URL that covers the webhook target, whether HubSpot matches by prefix or not', () => {
+    const target = at(webhooks, 'config', 'settings', 'targetUrl') as string;
+    const permitted = at(app, 'config', 'permittedUrls', 'fetch') as string[];
+    expect(permitted.filter((url) => url === PLACEHOLDER || target.startsWith(url))).toEqual([]);
   });
 });
 
@@ -149,8 +157,16 @@ describe('cards package.json', () => {
 });
 
 describe('webhooks-hsmeta.json', () => {
-  it('targets our webhook route', () => {
-    expect(at(webhooks, 'config', 'settings', 'targetUrl')).toBe(`${PLACEHOLDER}${WEBHOOK_PATH}`);
+  it('targets our webhook route with its path secret, filled at build time', () => {
+    expect(at(webhooks, 'config', 'settings', 'targetUrl')).toBe(
+      `${PLACEHOLDER}${WEBHOOK_BASE_PATH}/${WEBHOOK_SECRET_PLACEHOLDER}`,
+    );
+  });
+
+  it('gets from the build the path secret the server expects', () => {
+    for (const secret of ['yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy', 'another-client-secret']) {
+      expect(buildWebhookPathSecret(secret)).toBe(webhookPathSecret(secret));
+    }
   });
 
   it('subscribes to contact creation and deletion', () => {

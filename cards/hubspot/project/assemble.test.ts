@@ -10,15 +10,20 @@ import {
   relativeImports,
   rewriteContractImports,
 } from './assemble.ts';
-import type { AssembleResult } from './assemble.ts';
+import type { AssembleOptions, AssembleResult } from './assemble.ts';
 import { translate } from '@hubspot/project-parsing-lib/translate';
 import { validateUid } from '@hubspot/project-parsing-lib/uid';
+import { webhookUrl } from '../../../app/integrations/hubspot/index.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ORIGIN = 'https://leadgate.example.com';
+const CLIENT_SECRET = 'assemble-test-client-secret';
 
 /** The project as `npm run build:hubspot` assembles it, into a fresh temp folder. */
-function assembleIntoTemp(prefix: string): { out: string; result: AssembleResult } {
+function assembleIntoTemp(
+  prefix: string,
+  options: AssembleOptions = { clientSecret: CLIENT_SECRET },
+): { out: string; result: AssembleResult } {
   const out = join(mkdtempSync(join(tmpdir(), prefix)), 'hubspot-project');
   const result = assembleProject(
     {
@@ -28,6 +33,7 @@ function assembleIntoTemp(prefix: string): { out: string; result: AssembleResult
       outDir: out,
     },
     ORIGIN,
+    options,
   );
   return { out, result };
 }
@@ -116,9 +122,22 @@ describe('assembleProject', () => {
     const app = JSON.parse(readFileSync(join(out, 'src/app/app-hsmeta.json'), 'utf8')) as {
       config: { permittedUrls: { fetch: string[] }; auth: { redirectUrls: string[] } };
     };
-    expect(app.config.permittedUrls.fetch).toEqual([ORIGIN]);
+    expect(app.config.permittedUrls.fetch).toEqual([`${ORIGIN}/cards/hubspot/score`]);
     expect(app.config.auth.redirectUrls).toEqual([`${ORIGIN}/install/hubspot/callback`]);
     expect(readFileSync(join(out, 'src/app/cards/backend-url.ts'), 'utf8')).toContain(`'${ORIGIN}'`);
+  });
+
+  it('fills the webhook target with the path secret the server derives from the client secret', () => {
+    const hooks = JSON.parse(readFileSync(join(out, 'src/app/webhooks/webhooks-hsmeta.json'), 'utf8')) as {
+      config: { settings: { targetUrl: string } };
+    };
+    expect(hooks.config.settings.targetUrl).toBe(webhookUrl(ORIGIN, CLIENT_SECRET));
+  });
+
+  it('puts the path secret in the webhook config only, never in card code', () => {
+    const secretPart = webhookUrl(ORIGIN, CLIENT_SECRET).split('/').pop() ?? '';
+    const holding = result.files.filter((f) => readFileSync(join(out, f), 'utf8').includes(secretPart));
+    expect(holding).toEqual(['src/app/webhooks/webhooks-hsmeta.json']);
   });
 
   it('resolves every relative import inside src/ (HubSpot uploads only srcDir)', () => {
@@ -154,6 +173,30 @@ describe('assembleProject', () => {
       config: { entrypoint: string };
     };
     expect(existsSync(join(out, 'src', meta.config.entrypoint))).toBe(true);
+  });
+});
+
+describe('assembleProject without the client secret', () => {
+  const paths = (out: string) => ({
+    manifestDir: join(ROOT, 'manifest', 'hubspot'),
+    cardDir: join(ROOT, 'cards', 'hubspot'),
+    contractDir: join(ROOT, 'cards', 'contract'),
+    outDir: out,
+  });
+
+  it('refuses to build, naming HUBSPOT_CLIENT_SECRET and the first-upload way out', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'leadgate-hsnosecret-')), 'p');
+    expect(() => assembleProject(paths(out), ORIGIN, {})).toThrow(
+      /HUBSPOT_CLIENT_SECRET.*--without-webhooks/s,
+    );
+    rmSync(dirname(out), { recursive: true, force: true });
+  });
+
+  it('leaves the webhooks out when asked to (the first upload, before HubSpot shows the secret)', () => {
+    const { out, result } = assembleIntoTemp('leadgate-hsnohooks-', { withoutWebhooks: true });
+    expect(result.files.filter((f) => f.includes('webhooks'))).toEqual([]);
+    expect(result.leftOut).toEqual(['src/app/webhooks/webhooks-hsmeta.json']);
+    rmSync(dirname(out), { recursive: true, force: true });
   });
 });
 
