@@ -76,8 +76,24 @@ async function signedGet(pathAndQuery: string, timestamp = NOW, secret = SECRET)
   return { status: res.status, headers: res.headers, text, body: JSON.parse(text) as unknown };
 }
 
-const q = (portalId: string, objectId: string): string =>
-  `${HUBSPOT_CARD_PATH}?portalId=${portalId}&objectId=${objectId}&appId=54321`;
+/**
+ * What HubSpot's proxy delivers for `hubspot.fetch(url)` from a card shown in `portalId` (there is no
+ * card proxy in the emulator, so the tests build its requests): the card's own query, then the
+ * identity HubSpot asserts appended (ProxyMetadata userId, portalId, userEmail, hubspot.md §7.3; appId,
+ * the converter's README), the whole URL signed with the client secret.
+ */
+function proxied(cardQuery: string, asserted: { portalId: string; userId?: string } = { portalId: PORTAL }) {
+  const identity = new URLSearchParams({
+    portalId: asserted.portalId,
+    userId: asserted.userId ?? '9001',
+    userEmail: 'sdr@acme.com',
+    appId: '54321',
+  });
+  return `${HUBSPOT_CARD_PATH}?${cardQuery}&${identity.toString()}`;
+}
+
+/** The card's request for `objectId`, shown in `portalId`. */
+const q = (portalId: string, objectId: string): string => proxied(`objectId=${objectId}`, { portalId });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'leadgate-cards-'));
@@ -209,20 +225,57 @@ describe(`GET ${HUBSPOT_CARD_PATH}`, () => {
     expect((await signedGet(q('88888', '701'))).status).toBe(404);
   });
 
-  it('answers 400 when portalId appears twice with different values', async () => {
-    const res = await signedGet(
-      `${HUBSPOT_CARD_PATH}?portalId=${PORTAL}&objectId=501&portalId=${OTHER_PORTAL}`,
-    );
-    expect(res.status).toBe(400);
-  });
-
-  it('accepts portalId twice when both values agree (hubspot.fetch may append its own)', async () => {
-    const res = await signedGet(`${HUBSPOT_CARD_PATH}?portalId=${PORTAL}&objectId=501&portalId=${PORTAL}`);
+  it('accepts portalId twice when both values agree (the card naming its own portal)', async () => {
+    const res = await signedGet(proxied(`objectId=501&portalId=${PORTAL}`));
     expect(res.status).toBe(200);
   });
 
   it('answers 400 for a non-numeric objectId', async () => {
     expect((await signedGet(q(PORTAL, 'abc'))).status).toBe(400);
+  });
+});
+
+/**
+ * Issue 14 item 3: the signature proves the request passed HubSpot's proxy, not who chose the query.
+ * The tenant is the portal the proxy asserts; a card naming another, or a request without the
+ * proxy's identity, is refused.
+ */
+describe(`GET ${HUBSPOT_CARD_PATH}: the portal HubSpot asserts`, () => {
+  const errorOf = (body: unknown) => (body as { error: { code: string; message: string } }).error;
+
+  it('refuses with 403 a card request naming another portal than the proxy asserted', async () => {
+    // A user of OTHER_PORTAL asks for PORTAL's contact: the proxy appends OTHER_PORTAL.
+    const res = await signedGet(proxied(`objectId=501&portalId=${PORTAL}`, { portalId: OTHER_PORTAL }));
+    expect(res.status).toBe(403);
+    expect(errorOf(res.body)).toMatchObject({
+      code: 'forbidden',
+      message: expect.stringContaining('portalId') as unknown,
+    });
+  });
+
+  it('refuses with 403 a card request naming another user than the proxy asserted', async () => {
+    const res = await signedGet(proxied('objectId=501&userId=1'));
+    expect([res.status, errorOf(res.body).code]).toEqual([403, 'forbidden']);
+    expect(errorOf(res.body).message).toContain('userId');
+  });
+
+  it('refuses with 401 a signed request with no proxy-asserted portal', async () => {
+    const res = await signedGet(`${HUBSPOT_CARD_PATH}?objectId=501`);
+    expect(res.status).toBe(401);
+    expect(errorOf(res.body)).toMatchObject({
+      code: 'unauthorized',
+      message: expect.stringContaining("HubSpot's proxy") as unknown,
+    });
+  });
+
+  it('refuses with 401 a portalId that comes without the rest of the proxy identity (no userId)', async () => {
+    const res = await signedGet(`${HUBSPOT_CARD_PATH}?portalId=${PORTAL}&objectId=501`);
+    expect([res.status, errorOf(res.body).code]).toEqual([401, 'unauthorized']);
+  });
+
+  it("answers from the proxy's portal when the card names none", async () => {
+    const res = await signedGet(proxied('objectId=601', { portalId: OTHER_PORTAL }));
+    expect(res.body).toMatchObject({ state: 'scored', objectId: '601', score: 90 });
   });
 });
 

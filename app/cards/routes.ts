@@ -35,10 +35,52 @@ const ID = /^[0-9]{1,20}$/;
 const SF_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 const SF_PREFIX = { lead: '00Q', contact: '003' } as const;
 
+/** Every value of a query key, in order: the 'simple' query parser turns a repeated key into an array. */
+function queryValues(req: Request, name: string): unknown[] {
+  const raw: unknown = req.query[name];
+  if (raw === undefined) return [];
+  return Array.isArray(raw) ? (raw as unknown[]) : [raw];
+}
+
 /**
- * One query value. The 'simple' query parser turns a repeated key into an array: hubspot.fetch may
- * append its own `portalId` (ProxyMetadata, hubspot.md §7.3), which must then agree with ours.
+ * The identity HubSpot's proxy asserts: the `portalId` and `userId` it appends to every hubspot.fetch
+ * after the card's own query (ProxyMetadata, hubspot.md §7.3), inside the signed URL. The signature
+ * proves the request passed the proxy, not who chose the rest of the query: a portal user can call
+ * hubspot.fetch with any query, so a value the card supplied counts only when it equals the proxy's
+ * (issue 14 item 3). The proxy's is the last occurrence; our card sends neither key. Absent: the
+ * request did not come with HubSpot's identity (401); differing: it names someone else (403).
  */
+function proxyAssertedId(req: Request, name: 'portalId' | 'userId'): string {
+  const values = queryValues(req, name);
+  const asserted = values.at(-1);
+  if (asserted === undefined) {
+    throw new HttpError(
+      'unauthorized',
+      `The request carries no ${name} from HubSpot's proxy; card requests must come through hubspot.fetch.`,
+    );
+  }
+  if (values.some((v) => v !== asserted)) {
+    throw new HttpError('forbidden', `The ${name} in the query differs from the one HubSpot asserted.`);
+  }
+  if (typeof asserted !== 'string' || !ID.test(asserted)) {
+    throw new HttpError('bad_request', `Query parameter ${name} must be one numeric id.`);
+  }
+  return asserted;
+}
+
+/** The portal HubSpot's proxy asserts, with its user; a refusal is logged by reason only (no ids). */
+function assertedPortal(deps: CardRouteDeps, req: Request): string {
+  try {
+    const portalId = proxyAssertedId(req, 'portalId');
+    proxyAssertedId(req, 'userId');
+    return portalId;
+  } catch (error) {
+    if (error instanceof HttpError) deps.logger.info('card request refused', { reason: error.code });
+    throw error;
+  }
+}
+
+/** One query value, a numeric id: repeated values must agree. */
 function queryId(req: Request, name: string): string {
   const raw: unknown = req.query[name];
   const values = Array.isArray(raw) ? (raw as unknown[]) : [raw];
@@ -119,7 +161,8 @@ export function cardRoutes(deps: CardRouteDeps): Router {
   const router = Router();
 
   router.get(HUBSPOT_CARD_PATH, signedRequestGuard(deps), async (req, res) => {
-    const portalId = queryId(req, 'portalId');
+    // The tenant is the portal HubSpot asserts, never one the card names (issue 14 item 3).
+    const portalId = assertedPortal(deps, req);
     const objectId = queryId(req, 'objectId');
     const card = await hubspotContactCard(deps.store, portalId, objectId, deps.clock.now());
     if (card === undefined) throw new HttpError('not_found');

@@ -3,17 +3,15 @@ import { SCORED_CARD } from '../contract/fixtures.ts';
 import { CardLoadError, FETCH_TIMEOUT_MS, loadCard, scoreUrl } from './load-card.ts';
 import type { HubSpotFetch } from './load-card.ts';
 
-const REQUEST = { backendUrl: 'https://leadgate.example.com/', portalId: '62515', objectId: '501' };
+const REQUEST = { backendUrl: 'https://leadgate.example.com/', objectId: '501' };
 
 function answering(status: number, body: unknown): HubSpotFetch {
   return () => Promise.resolve(new Response(JSON.stringify(body), { status }));
 }
 
 describe('scoreUrl', () => {
-  it('puts portalId and objectId in the query of the score route', () => {
-    expect(scoreUrl(REQUEST)).toBe(
-      'https://leadgate.example.com/cards/hubspot/score?portalId=62515&objectId=501',
-    );
+  it("puts only objectId in the query: the portal is what HubSpot's proxy appends", () => {
+    expect(scoreUrl(REQUEST)).toBe('https://leadgate.example.com/cards/hubspot/score?objectId=501');
   });
 });
 

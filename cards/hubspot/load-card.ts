@@ -26,17 +26,17 @@ export class CardLoadError extends Error {
 
 export interface CardRequest {
   readonly backendUrl: string;
-  readonly portalId: string;
   readonly objectId: string;
 }
 
 /**
- * The score URL. portalId and objectId are sent explicitly, because the full set of parameters
- * hubspot.fetch appends is unverified (hubspot.md §7.3); the whole URL is covered by HubSpot's v3
- * signature, so the backend can trust them once it has checked the signature.
+ * The score URL: the contact only. The portal is not ours to name: HubSpot's proxy appends the
+ * `portalId` and `userId` it knows (ProxyMetadata, hubspot.md §7.3) after our query, and the backend
+ * takes the tenant from those alone, refusing a request that names another (issue 14 item 3). The
+ * signature proves only that the request passed the proxy, not who chose the query.
  */
 export function scoreUrl(request: CardRequest): string {
-  const query = new URLSearchParams({ portalId: request.portalId, objectId: request.objectId });
+  const query = new URLSearchParams({ objectId: request.objectId });
   return `${request.backendUrl.replace(/\/+$/, '')}${SCORE_PATH}?${query.toString()}`;
 }
 

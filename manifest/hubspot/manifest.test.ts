@@ -114,7 +114,7 @@ describe('app-hsmeta.json', () => {
 
   it('permits the URL the card fetches, which our card route serves', () => {
     expect(BACKEND_URL).toBe(PLACEHOLDER);
-    const url = scoreUrl({ backendUrl: BACKEND_URL, portalId: '1', objectId: '2' });
+    const url = scoreUrl({ backendUrl: BACKEND_URL, objectId: '2' });
     expect(url.startsWith(`${PLACEHOLDER}${HUBSPOT_CARD_PATH}?`)).toBe(true);
   });
 
