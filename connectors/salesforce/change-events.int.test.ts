@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFixture, type Fixture } from '../../test/salesforce-fixture.ts';
 import {
+  batchRetryDelayMs,
   subscribeChangeEvents,
   type ChangeEventOptions,
   type ChangeEventReport,
@@ -158,22 +159,75 @@ describe('subscribeChangeEvents', () => {
     for (const c of calls) expect(c.last).toBe(c.replayIds.at(-1));
   });
 
-  it('reports a batch onBatch failed on and goes on with the next', async () => {
+  it('hands a failed batch over again, the same events, after a capped backoff, with later events behind it', async () => {
     const boom = new Error('store down');
-    let calls = 0;
+    const calls: { replayIds: number[]; last: number; attempt: number }[] = [];
+    const waits: number[] = [];
+    let held: () => void = () => undefined;
     const run = subscribe({
-      onBatch: () => {
-        calls += 1;
-        return calls === 1 ? Promise.reject(boom) : Promise.resolve();
+      onBatch: (messages, last, attempt) => {
+        calls.push({ replayIds: messages.map((m) => m.event.replayId), last, attempt });
+        return calls.length <= 3 ? Promise.reject(boom) : Promise.resolve();
+      },
+      sleep: (ms) => {
+        waits.push(ms);
+        return new Promise((resolve) => (held = resolve));
       },
     });
     await run.sub.ready;
     newLeads(1);
-    await until(() => run.reports.length === 1);
-    expect(run.reports).toEqual([{ kind: 'batch-failed', error: boom }]);
+    const first = lastPublished();
+    await until(() => waits.length === 1);
+    // Received while the first batch waits for its next try: it waits behind it.
     newLeads(1);
-    await until(() => calls === 2);
-    expect(run.reports).toHaveLength(1);
+    newLeads(1);
+    await new Promise((r) => setTimeout(r, 100));
+    for (let n = 2; n <= 4; n++) {
+      held();
+      await until(() => calls.length >= n);
+      if (n < 4) await until(() => waits.length === n);
+    }
+    await until(() => calls.length === 5);
+    await run.sub.idle();
+    expect(calls).toEqual([
+      { replayIds: [first], last: first, attempt: 1 },
+      { replayIds: [first], last: first, attempt: 2 },
+      { replayIds: [first], last: first, attempt: 3 },
+      { replayIds: [first], last: first, attempt: 4 },
+      { replayIds: published().slice(1), last: lastPublished(), attempt: 1 },
+    ]);
+    expect(waits).toEqual([500, 1_000, 2_000]);
+    expect(run.reports).toEqual([
+      { kind: 'batch-failed', error: boom, attempt: 1, retryInMs: 500 },
+      { kind: 'batch-failed', error: boom, attempt: 2, retryInMs: 1_000 },
+      { kind: 'batch-failed', error: boom, attempt: 3, retryInMs: 2_000 },
+    ]);
+  });
+
+  it('doubles the wait between tries up to 30 s', () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 100].map(batchRetryDelayMs)).toEqual([
+      500, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000,
+    ]);
+  });
+
+  it('stops trying a failed batch on stop(), without waiting for the backoff', async () => {
+    let calls = 0;
+    // No sleep given: the real 500 ms timer, which stop() cuts short.
+    const run = subscribe({
+      onBatch: () => {
+        calls += 1;
+        return Promise.reject(new Error('store down'));
+      },
+    });
+    await run.sub.ready;
+    newLeads(1);
+    await until(() => calls === 1);
+    run.sub.stop();
+    const started = Date.now();
+    await run.sub.idle();
+    expect(Date.now() - started).toBeLessThan(400);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(calls).toBe(1);
   });
 
   it('re-handshakes with a renewed token from the last handled replay id when the live session expires', async () => {

@@ -7,6 +7,18 @@ export const CDC_CHANNEL = '/data/ChangeEvents';
 const MAX_AUTH_ATTEMPTS = 3;
 /** Replay presets: -1 new events only (salesforce.md §8.2). */
 const TIP = -1;
+/**
+ * Waits between tries of a batch `onBatch` failed on: doubling from 500 ms (a locked SQLite file or a
+ * failed-over Postgres is usually back within seconds) up to 30 s, so a long outage costs one try
+ * every 30 s. The bus keeps events 72 hours (salesforce.md §8.1), so holding them costs no events.
+ */
+export const BATCH_RETRY_BASE_MS = 500;
+export const BATCH_RETRY_CAP_MS = 30_000;
+
+/** The wait before try `attempt + 1` after `attempt` tries failed (1-based). */
+export function batchRetryDelayMs(attempt: number): number {
+  return Math.min(BATCH_RETRY_CAP_MS, BATCH_RETRY_BASE_MS * 2 ** Math.min(attempt - 1, 30));
+}
 
 /** The part of `ChangeEventHeader` we read (salesforce.md §8.1). */
 export interface CdcHeader {
@@ -24,8 +36,16 @@ export interface ChangeEventMessage {
 
 /** What the client tells its owner instead of logging: it has no logger and swallows nothing. */
 export type ChangeEventReport =
-  /** `onBatch` threw; the batch's replay id is not passed to anyone, the stream goes on. */
-  | { readonly kind: 'batch-failed'; readonly error: unknown }
+  /**
+   * `onBatch` threw on try `attempt` of a batch: the batch is kept and tried again, whole and alone,
+   * after `retryInMs`; the events received meanwhile wait behind it.
+   */
+  | {
+      readonly kind: 'batch-failed';
+      readonly error: unknown;
+      readonly attempt: number;
+      readonly retryInMs: number;
+    }
   /** A delivery on the channel without a `ChangeEventHeader` or a numeric replay id: skipped. */
   | { readonly kind: 'unreadable-message'; readonly message: unknown }
   /** The live session was refused; the client re-handshakes from `loadReplayId()` with a new token. */
@@ -46,14 +66,23 @@ export interface ChangeEventOptions {
   /** The replay id to resume after (the last one `onBatch` handled); undefined starts at the tip. */
   readonly loadReplayId: () => Promise<number | undefined>;
   /**
-   * The events received since the previous call, in order, with the last one's replay id. Called one
-   * batch at a time: the next waits for this one to settle, so a saved replay id never passes an
-   * unhandled event.
+   * The events received since the previous batch, in order, with the last one's replay id, and which
+   * try this is (1 the first). Called one batch at a time: the next waits for this one to succeed. A
+   * batch it throws on is never dropped: it is handed over again, the same events, after a capped
+   * backoff (`batchRetryDelayMs`), until it succeeds or the subscription stops. So a saved replay id
+   * never passes an unhandled event, and an owner that cannot handle a batch decides, by `attempt`,
+   * what else to do with it (and succeed).
    */
-  readonly onBatch: (messages: readonly ChangeEventMessage[], lastReplayId: number) => Promise<void>;
+  readonly onBatch: (
+    messages: readonly ChangeEventMessage[],
+    lastReplayId: number,
+    attempt: number,
+  ) => Promise<void>;
   /** The replay id from `loadReplayId()` fell out of retention: events were lost; the client goes on from the tip. */
   readonly onReplayGap: () => Promise<void>;
   readonly report: (report: ChangeEventReport) => void;
+  /** Waits between tries of a failed batch; tests pass a fake. A real timer that stop() cuts short by default. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export interface ChangeEventSubscription {
@@ -61,6 +90,11 @@ export interface ChangeEventSubscription {
   readonly ready: Promise<void>;
   /** Resolves when every received event has been handled. */
   idle(): Promise<void>;
+  /**
+   * Resolves, with the error, when the stream stopped by itself: `ready` failed, or a re-handshake
+   * after an expired session did (report `stopped`). Stays pending otherwise, also after stop().
+   */
+  readonly ended: Promise<unknown>;
   stop(): void;
 }
 
@@ -111,13 +145,44 @@ export function subscribeChangeEvents(options: ChangeEventOptions): ChangeEventS
   let stopped = false;
   let chain: Promise<void> = Promise.resolve();
   const pending: ChangeEventMessage[] = [];
+  let halt: () => void = () => undefined;
+  const halted = new Promise<void>((resolve) => (halt = resolve));
+  let end: (error: unknown) => void = () => undefined;
+  const ended = new Promise<unknown>((resolve) => (end = resolve));
 
-  /** Hands every event received so far to `onBatch` as one batch. */
+  /** A wait stop() cuts short; the default timer is unref'd so it never holds a shutting-down process. */
+  const wait = async (ms: number): Promise<void> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const slept =
+      options.sleep?.(ms) ??
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, ms);
+        timer.unref();
+      });
+    await Promise.race([slept, halted]);
+    clearTimeout(timer);
+  };
+
+  /**
+   * Hands every event received so far to `onBatch` as one batch, and the same batch again after each
+   * failure, until it is handled or the subscription stops. Dropping it would lose its events for
+   * good: the next batch's replay id, once saved, is past them. Later events stay in `pending`, for
+   * the next batch: retrying exactly these keeps the batch (and the owner's idempotency keys) stable.
+   */
   const flush = async (): Promise<void> => {
     const batch = pending.splice(0);
     const last = batch.at(-1);
     if (last === undefined) return;
-    await options.onBatch(batch, last.event.replayId);
+    for (let attempt = 1; !stopped; attempt += 1) {
+      try {
+        await options.onBatch(batch, last.event.replayId, attempt);
+        return;
+      } catch (error) {
+        const retryInMs = batchRetryDelayMs(attempt);
+        options.report({ kind: 'batch-failed', error, attempt, retryInMs });
+        await wait(retryInMs);
+      }
+    }
   };
 
   /** The token the live client uses; asking the provider again means Salesforce refused it. */
@@ -164,9 +229,8 @@ export function subscribeChangeEvents(options: ChangeEventOptions): ChangeEventS
       // Events of one delivery are handled together; batches in order, one at a time, so the saved
       // replay id never passes an unhandled event.
       pending.push(m);
-      chain = chain.then(flush).catch((error: unknown) => {
-        options.report({ kind: 'batch-failed', error });
-      });
+      // flush() never rejects: onBatch's failures are retried inside it.
+      chain = chain.then(flush);
     };
     await new Promise<void>((resolve, reject) => {
       fail = reject;
@@ -223,6 +287,7 @@ export function subscribeChangeEvents(options: ChangeEventOptions): ChangeEventS
       await open(true);
     } catch (error) {
       options.report({ kind: 'stopped', error });
+      end(error);
     } finally {
       reauthing = false;
     }
@@ -237,14 +302,17 @@ export function subscribeChangeEvents(options: ChangeEventOptions): ChangeEventS
   };
 
   const ready = start();
+  ready.catch(end);
   return {
     ready,
     idle: async () => {
       await ready;
       await drained();
     },
+    ended,
     stop: () => {
       stopped = true;
+      halt();
       client?.disconnect();
     },
   };

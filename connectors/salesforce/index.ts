@@ -15,7 +15,14 @@ export { SCORE_FIELDS, SCORED_OBJECTS, PERMISSION_SET, toSalesforceValues } from
 export { COLLECTION_BATCH } from './write-scores.ts';
 export { OUTCOME_LEAD_CONVERTED, OUTCOME_OPPORTUNITY_CREATED } from './outcomes.ts';
 export { IDS_PER_QUERY, personObjectOf } from './by-ids.ts';
-export { subscribeChangeEvents, isOwnChange, CDC_CHANNEL } from './change-events.ts';
+export {
+  subscribeChangeEvents,
+  isOwnChange,
+  batchRetryDelayMs,
+  BATCH_RETRY_BASE_MS,
+  BATCH_RETRY_CAP_MS,
+  CDC_CHANNEL,
+} from './change-events.ts';
 export type {
   CdcHeader,
   ChangeEventMessage,

@@ -35,6 +35,12 @@ const PERSON_ENTITIES: ReadonlySet<string> = new Set(['Lead', 'Contact']);
 const PERSON_ID = /^(?:00Q|003)[0-9A-Za-z]{12}(?:[0-9A-Za-z]{3})?$/;
 /** Record ids per targeted job, so a burst becomes a few bounded jobs rather than one huge payload. */
 export const IDS_PER_JOB = 2000;
+/**
+ * Tries of a batch's targeted jobs before the SystemModstamp sweep is queued for it as well: with the
+ * connector's backoff (0.5, 1, 2, 4, 8 s) that is about 15 s of failing, after which the fast path's
+ * seconds are lost anyway and the sweep is as good.
+ */
+export const TARGETED_ATTEMPTS = 6;
 
 export type CdcStore = Pick<Store, 'getSyncCursor' | 'setSyncCursor' | 'enqueueJob' | 'getCredential'>;
 
@@ -46,9 +52,21 @@ export interface CdcDeps {
   readonly accessToken: () => Promise<string>;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Waits between tries of a batch that could not be queued; tests pass a fake (default: a timer). */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export type CdcSubscription = ChangeEventSubscription;
+
+/**
+ * What a log line may say of a failure: its name and message (the logger redacts tokens and emails in
+ * both), not the error object, whose fields may hold a request, its headers or a record.
+ */
+export function errorSummary(error: unknown): { name: string; message: string } {
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: typeof error, message: String(error) };
+}
 
 /** The people a batch names, and the watched objects whose changes need the sweep instead. */
 function changesOf(
@@ -83,20 +101,28 @@ export function subscribeSalesforceCdc(deps: CdcDeps, tenant: Tenant): CdcSubscr
   const enqueue = (payload: JsonObject, idempotencyKey: string, now: EpochMs) =>
     deps.store.enqueueJob({ tenantId: tenant.id, type: 'incremental', payload, idempotencyKey }, now);
 
+  const saveReplayId = (lastReplayId: number): Promise<void> =>
+    deps.store.setSyncCursor({
+      tenantId: tenant.id,
+      stream: CDC_CURSOR_STREAM,
+      cursor: String(lastReplayId),
+      updatedAt: deps.clock.now(),
+    });
+
   /**
    * The Leads and Contacts a batch names become targeted incremental jobs (exactly those records are
    * fetched and rescored); a change to another watched object (Account, Opportunity, Task, Event), a
    * gap event or a wildcard id asks for the SystemModstamp sweep. The last replay id is saved after
    * the jobs are queued.
    */
-  const onBatch = async (messages: readonly ChangeEventMessage[], lastReplayId: number): Promise<void> => {
+  const queueBatch = async (messages: readonly ChangeEventMessage[], lastReplayId: number): Promise<void> => {
     const { people, sweepEntities } = changesOf(
       messages.map((m) => m.payload.ChangeEventHeader),
       deps.clientId,
     );
     const now = deps.clock.now();
     for (let i = 0; i < people.length; i += IDS_PER_JOB) {
-      // One job per batch, however often the bus redelivers it.
+      // One job per batch, however often the bus redelivers it or the connector retries it.
       const recordIds = people.slice(i, i + IDS_PER_JOB);
       await enqueue(peopleChanged({ source: 'cdc', recordIds }), `cdc:${lastReplayId}:${i}`, now);
     }
@@ -107,12 +133,41 @@ export function subscribeSalesforceCdc(deps: CdcDeps, tenant: Tenant): CdcSubscr
         now,
       );
     }
-    await deps.store.setSyncCursor({
-      tenantId: tenant.id,
-      stream: CDC_CURSOR_STREAM,
-      cursor: String(lastReplayId),
-      updatedAt: deps.clock.now(),
-    });
+    await saveReplayId(lastReplayId);
+  };
+
+  /**
+   * A batch that could not be queued is never dropped (docs/decisions.md, "Hardening (issue 14)"): the
+   * connector hands it over again with a capped backoff while later events wait behind it, so the
+   * saved replay id never passes it. Each try queues its targeted jobs first: once the store is back
+   * they are what rescores within seconds. From try TARGETED_ATTEMPTS on, a failed try also queues one
+   * `cdc-gap` sweep for the batch instead: a batch that can never be queued as targeted jobs (a
+   * payload the store refuses) would otherwise hold the stream forever, while the SystemModstamp sweep
+   * reads every change since its own cursor, these included. Only once that sweep is queued is the
+   * replay id saved past the batch. If the store itself is down both fail, the error goes back to the
+   * connector, and it keeps trying every 30 s: the events wait on the bus (72 hours, salesforce.md
+   * §8.1) and in memory, not lost.
+   */
+  const onBatch = async (
+    messages: readonly ChangeEventMessage[],
+    lastReplayId: number,
+    attempt: number,
+  ): Promise<void> => {
+    try {
+      await queueBatch(messages, lastReplayId);
+    } catch (error) {
+      if (attempt < TARGETED_ATTEMPTS) throw error;
+      const now = deps.clock.now();
+      await enqueue(peopleChanged({ source: 'cdc-gap' }), `cdc:${lastReplayId}:unhandled`, now);
+      // Recorded: the fast path missed these changes; the sweep job (in the job table) covers them.
+      deps.logger.error('salesforce change events not queued; handed to the SystemModstamp sweep', {
+        tenantId: tenant.id,
+        attempt,
+        events: messages.length,
+        err: errorSummary(error),
+      });
+      await saveReplayId(lastReplayId);
+    }
   };
 
   const onReplayGap = async (): Promise<void> => {
@@ -125,7 +180,13 @@ export function subscribeSalesforceCdc(deps: CdcDeps, tenant: Tenant): CdcSubscr
     const tenantId = tenant.id;
     switch (r.kind) {
       case 'batch-failed':
-        deps.logger.error('salesforce change event not handled', { tenantId, err: r.error });
+        // Only counts and the error's name and message: the batch names people (record ids).
+        deps.logger.warn('salesforce change events not handled; retrying', {
+          tenantId,
+          attempt: r.attempt,
+          retryInMs: r.retryInMs,
+          err: errorSummary(r.error),
+        });
         return;
       case 'unreadable-message':
         // Not logged whole: a change event's payload carries the record's field values.
@@ -157,5 +218,6 @@ export function subscribeSalesforceCdc(deps: CdcDeps, tenant: Tenant): CdcSubscr
     onBatch,
     onReplayGap,
     report,
+    ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
   });
 }
