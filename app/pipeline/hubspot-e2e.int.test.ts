@@ -1,33 +1,23 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express from 'express';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHubSpotConnector, PortalBudget, HUBSPOT_SCOPES } from '../../connectors/hubspot/index.ts';
+import { describe, expect, it } from 'vitest';
 import { LIFECYCLE_DATE_PROPERTIES } from '../../connectors/hubspot/mapping.ts';
 import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/index.js';
-import type { Connector, ScoreClear, ScoreWrite, WriteResult } from '../../connectors/index.ts';
-import { generatePortal, type GeneratedPortal } from '../../sandbox/generator/index.ts';
-import type { SeedResult } from '../../sandbox/hubspot/index.ts';
-import { sdkClient, startFixture, type EmulatorFixture } from '../../sandbox/hubspot/testing.ts';
+import { sdkClient } from '../../sandbox/hubspot/testing.ts';
 import { rocAuc, sigmoid } from '../../scoring/index.ts';
 import { verifyAuditChain } from '../kit/audit/index.ts';
-import { createJobQueue, Worker, type JobQueue } from '../kit/jobs/index.ts';
-import { createLogger } from '../kit/logging/index.ts';
-import { webhookRoutes } from '../integrations/hubspot/index.ts';
-import type { Store, Tenant } from '../kit/store/index.ts';
-import { sqliteFactory, type TestDb } from '../kit/store/test-support.ts';
 import {
-  createPipelineHandlers,
   defaultSettings,
   INCREMENTAL_EVENTS_STREAM,
   INCREMENTAL_SKEW_MARGIN_MS,
   INCREMENTAL_STREAM,
 } from './jobs/index.ts';
 import { tenantStatus } from './status.ts';
+import { useDriver } from './testdata/crm-driver.ts';
+import { startHubSpotDriver } from './testdata/hubspot-driver.ts';
 
 /**
  * End to end through the real HubSpot connector and the HubSpot emulator: a generated portal of 1,000
- * contacts is backfilled, trained on, scored and written back by the job handlers on a real queue.
+ * contacts is backfilled, trained on, scored and written back by the job handlers on a real queue
+ * (testdata/hubspot-driver.ts).
  */
 
 const PORTAL_CONTACTS = 1_000;
@@ -37,155 +27,16 @@ const PORTAL_CONTACTS = 1_000;
  * estimate wanders by ±0.05. At 3,000 the comparison means something.
  */
 const RECOVERY_CONTACTS = 3_000;
-const HOUR = 3_600_000;
 
-let f: EmulatorFixture;
-let db: TestDb;
-let store: Store;
-let tenant: Tenant;
-let data: GeneratedPortal;
-let seeded: SeedResult;
-let queue: JobQueue;
-let worker: Worker;
-/** Pipeline time: an hour after the portal's "now", moved by hand when jobs must become due. */
-let now: number;
-const writeCalls = { count: 0 };
-/** The app's webhook route on its own server, when a test points the emulator's webhooks at it. */
-let receiver: Server | undefined;
-
-/** Counts writeScores calls on the real connector (one API call each at our batch size of 100). */
-function counting(connector: Connector): Connector {
-  return {
-    crm: connector.crm,
-    ensureSchema: () => connector.ensureSchema(),
-    listPeople: (c) => connector.listPeople(c),
-    listCompanies: (c) => connector.listCompanies(c),
-    listEvents: (c) => connector.listEvents(c),
-    listOutcomes: (c) => connector.listOutcomes(c),
-    listConsent: (c) => connector.listConsent(c),
-    listPeopleChangedSince: (s, c) => connector.listPeopleChangedSince(s, c),
-    listEventsChangedSince: (s, c) => connector.listEventsChangedSince(s, c),
-    writeScores: (writes: readonly ScoreWrite[]): Promise<WriteResult[]> => {
-      writeCalls.count++;
-      writtenIds.push(...writes.map((w) => w.crmId));
-      return connector.writeScores(writes);
-    },
-    clearScores: (clears: readonly ScoreClear[]): Promise<WriteResult[]> => {
-      clearedIds.push(...clears.map((c) => c.crmId));
-      return connector.clearScores(clears);
-    },
-  };
-}
-
-/** Contact ids the pipeline asked the connector to write scores to, and to clear. */
-const writtenIds: string[] = [];
-const clearedIds: string[] = [];
-
-const batchUpdates = (): number =>
-  f.emulator.requests.filter((r) => r.path.includes('/contacts/batch/update')).length;
-
-beforeEach(async () => {
-  f = await startFixture(HUBSPOT_SCOPES);
-  const recovery = expect.getState().currentTestName?.includes('recovers') === true;
-  data = generatePortal({ contacts: recovery ? RECOVERY_CONTACTS : PORTAL_CONTACTS, seed: 7 });
-  seeded = f.emulator.portals.seed(f.portal.id, data);
-  now = data.now + HOUR;
-  db = await sqliteFactory.create();
-  store = await db.open();
-  tenant = await store.createTenant({ crm: 'hubspot', externalId: String(f.portal.id), name: 'Portal' }, now);
-  const connector = createHubSpotConnector({
-    accessToken: () => Promise.resolve(f.accessToken),
-    basePath: f.emulator.url,
-    portalId: f.portal.id,
-    budget: new PortalBudget(),
-    clock: f.clock,
-    sleep: (ms) => f.clock.advance(ms),
-    rng: () => 0.5,
-  });
-  await connector.ensureSchema();
-  writeCalls.count = 0;
-  writtenIds.splice(0);
-  clearedIds.splice(0);
-  const settings = defaultSettings('hubspot');
-  const handlers = createPipelineHandlers({
-    store,
-    connectorFor: () => counting(connector),
-    clock: () => now,
-    sleep: (ms) => f.clock.advance(ms),
-    // The generator fixes each contact's odds 14 days after creation: judge leads then too.
-    settingsFor: () => ({ ...settings, outcome: { ...settings.outcome, decisionDelayDays: 14 } }),
-    actor: 'worker:test',
-  });
-  queue = createJobQueue(store, {
-    clock: () => now,
-    rng: () => 0.5,
-    leaseMs: 60_000,
-    maxRunningPerTenant: 1,
-  });
-  worker = new Worker({
-    store,
-    queue,
-    workerId: 'test-worker',
-    clock: () => now,
-    // Heartbeats wait for the job to end; nothing in this test really sleeps.
-    sleep: (_ms, signal) =>
-      new Promise((resolve) => {
-        if (signal?.aborted === true) resolve();
-        signal?.addEventListener('abort', () => {
-          resolve();
-        });
-      }),
-  });
-  for (const [type, handler] of Object.entries(handlers)) worker.register(type, handler);
+describe('HubSpot model recovery', () => {
   // Seeding 3,000 contacts for the recovery test takes a while on a loaded machine.
-}, 180_000);
+  const hs = useDriver(() => startHubSpotDriver({ contacts: RECOVERY_CONTACTS }), 180_000);
 
-afterEach(async () => {
-  if (receiver !== undefined)
-    await new Promise<void>((resolve) => {
-      receiver?.close(() => {
-        resolve();
-      });
-    });
-  receiver = undefined;
-  await store.close();
-  await db.destroy();
-  await f.emulator.close();
-});
-
-/** Runs jobs until none is runnable, moving time past retry delays while jobs wait. */
-async function drain(): Promise<void> {
-  for (let idle = 0; idle < 20;) {
-    if (await worker.runOnce()) {
-      idle = 0;
-      continue;
-    }
-    const counts = await store.countJobs(tenant.id);
-    if (counts.queued === 0 && counts.running === 0) return;
-    now += 10 * 60_000;
-    idle++;
-  }
-  throw new Error('jobs did not drain');
-}
-
-async function enqueue(type: string, payload = {}): Promise<void> {
-  await queue.enqueue({ tenantId: tenant.id, type, payload });
-}
-
-function contactsWithScore(): number {
-  let n = 0;
-  for (const id of seeded.contacts.values()) {
-    const c = f.portal.get('contacts', id);
-    if (c?.properties.get('leadgate_score') !== undefined && c.properties.get('leadgate_tier') !== undefined)
-      n++;
-  }
-  return n;
-}
-
-describe('HubSpot end to end', () => {
   it('backfills, trains a model that recovers the true effects, scores and writes every scorable contact', async () => {
-    await enqueue('backfill');
-    await drain();
+    const d = hs();
+    const { store, tenant, seeded, data } = d;
+    await d.enqueue('backfill');
+    await d.drain();
 
     const champion = await store.getChampion(tenant.id);
     expect(champion, 'a model qualifies on 1,000 contacts').toBeDefined();
@@ -204,7 +55,7 @@ describe('HubSpot end to end', () => {
     const set = await buildTrainingSet(
       store,
       tenant.id,
-      now,
+      d.now(),
       { ...settings.outcome, decisionDelayDays: 14 },
       settings.fields,
     );
@@ -222,11 +73,11 @@ describe('HubSpot end to end', () => {
     const scorable = data.contacts.filter(
       (c) => c.consent.lawfulBasis !== 'none' && !c.consent.emailOptOut,
     ).length;
-    expect(contactsWithScore()).toBe(scorable);
+    expect(d.contactsWithScore()).toBe(scorable);
     expect(await store.listScoresByWriteBack(tenant.id, 'pending', 10)).toEqual([]);
     expect(await store.listScoresByWriteBack(tenant.id, 'failed', 10)).toEqual([]);
     // 100 per batch update: the fewest calls HubSpot allows.
-    expect(batchUpdates()).toBe(Math.ceil(scorable / 100));
+    expect(d.batchUpdates()).toBe(Math.ceil(scorable / 100));
 
     const status = await tenantStatus(store, tenant);
     expect(status).toMatchObject({
@@ -240,113 +91,61 @@ describe('HubSpot end to end', () => {
     expect((await verifyAuditChain(store, tenant.id)).ok).toBe(true);
     // 3,000 contacts through the emulator: ~35 s alone, over a minute on a loaded 2-core machine.
   }, 240_000);
+});
+
+describe('HubSpot end to end', () => {
+  const hs = useDriver(() => startHubSpotDriver({ contacts: PORTAL_CONTACTS }));
 
   it('starts incremental sync where the backfill began, not at the beginning of time', async () => {
-    await enqueue('backfill');
-    await drain();
-    const cursor = await store.getSyncCursor(tenant.id, INCREMENTAL_STREAM);
-    expect(Number(cursor?.cursor)).toBe(now - INCREMENTAL_SKEW_MARGIN_MS);
+    const d = hs();
+    await d.enqueue('backfill');
+    await d.drain();
+    const cursor = await d.store.getSyncCursor(d.tenant.id, INCREMENTAL_STREAM);
+    expect(Number(cursor?.cursor)).toBe(d.now() - INCREMENTAL_SKEW_MARGIN_MS);
   });
 
   it('makes zero write calls on a rescore where nothing changed', async () => {
-    await enqueue('backfill');
-    await drain();
-    const callsBefore = writeCalls.count;
-    const requestsBefore = batchUpdates();
-    await enqueue('rescore');
-    await drain();
-    expect(writeCalls.count - callsBefore).toBe(0);
-    expect(batchUpdates() - requestsBefore).toBe(0);
+    const d = hs();
+    await d.enqueue('backfill');
+    await d.drain();
+    const callsBefore = d.writeCalls();
+    const requestsBefore = d.batchUpdates();
+    await d.enqueue('rescore');
+    await d.drain();
+    expect(d.writeCalls() - callsBefore).toBe(0);
+    expect(d.batchUpdates() - requestsBefore).toBe(0);
   });
 
   it('ends with every score written and none lost with faults on', async () => {
-    const path = '/crm/v3/objects/contacts/batch/update';
-    f.emulator.faults.add({ kind: 'status', status: 502, html: true, path, count: 3 });
-    f.emulator.faults.add({ kind: 'status', status: 503, path, probability: 0.3 });
-    f.emulator.faults.add({ kind: 'drop', path, count: 3 });
-    f.emulator.faults.add({ kind: 'rate-limit', path, count: 5 });
-    await enqueue('backfill');
-    await drain();
+    const d = hs();
+    const { store, tenant, data } = d;
+    d.injectFaults();
+    await d.enqueue('backfill');
+    await d.drain();
     const scorable = data.contacts.filter(
       (c) => c.consent.lawfulBasis !== 'none' && !c.consent.emailOptOut,
     ).length;
-    expect(contactsWithScore()).toBe(scorable);
+    expect(d.contactsWithScore()).toBe(scorable);
     expect(await store.listScoresByWriteBack(tenant.id, 'pending', 10)).toEqual([]);
     expect(await store.listScoresByWriteBack(tenant.id, 'failed', 10)).toEqual([]);
     expect((await tenantStatus(store, tenant)).phase).toBe('live');
   });
 });
 
-/** The app's real webhook route (v3 signature, classification, queuing) with the emulator sending to it. */
-async function listenForWebhooks(properties: readonly string[]): Promise<void> {
-  const app = express();
-  let base = '';
-  app.use(
-    webhookRoutes({
-      store,
-      clock: { now: () => f.clock.now() },
-      logger: createLogger({ level: 'error' }),
-      audit: () => Promise.resolve(),
-      publicUrl: () => base,
-      clientSecret: f.emulator.app.clientSecret,
-      appId: f.emulator.app.appId,
-      maxBodyBytes: 1_000_000,
-    }),
-  );
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  receiver = server;
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  f.emulator.webhooks.configure({
-    targetUrl: `${base}/webhooks/hubspot`,
-    subscriptions: properties.map((propertyName) => ({
-      subscriptionType: 'contact.propertyChange' as const,
-      propertyName,
-    })),
-  });
-}
-
-/**
- * Moves the portal's clock to the pipeline's (an hour past the portal's "now"), plus `ms`, and takes a
- * fresh token there, as the app's refresh would: tokens live 30 minutes.
- */
-async function portalTimeTo(ms: number): Promise<void> {
-  await f.clock.set(Math.max(now, f.clock.now()) + ms);
-  now = f.clock.now();
-  f.accessToken = f.emulator.oauth.issueTokens(f.portal.id, HUBSPOT_SCOPES).accessToken;
-}
-
-/** Lets the emulator's batching delay pass and waits for the deliveries it starts. */
-async function deliverWebhooks(): Promise<void> {
-  const between = (): Promise<void> => f.emulator.webhooks.idle();
-  await f.clock.advance(1_000, { between });
-  await between();
-}
-
-/** The leadgate properties of a contact, read through the SDK (what a HubSpot workflow would see). */
-async function leadgateFields(id: string): Promise<Record<string, string | null>> {
-  const c = await sdkClient(f.emulator.url, f.accessToken).crm.contacts.basicApi.getById(id, [
-    'leadgate_score',
-    'leadgate_tier',
-    'leadgate_route',
-  ]);
-  return {
-    leadgate_score: c.properties.leadgate_score ?? null,
-    leadgate_tier: c.properties.leadgate_tier ?? null,
-    leadgate_route: c.properties.leadgate_route ?? null,
-  };
-}
-
 describe('HubSpot consent withdrawn after install', () => {
+  const hs = useDriver(() => startHubSpotDriver({ contacts: PORTAL_CONTACTS }));
+
   it('clears the score of a contact who opts out (webhook, incremental), and scores it again on opting back in', async () => {
-    await enqueue('backfill');
-    await drain();
+    const d = hs();
+    const { f, store, tenant, seeded, writeAttempts: writtenIds, clearAttempts: clearedIds } = d;
+    await d.enqueue('backfill');
+    await d.drain();
     // The people pages carried consent: no separate consent pass over the contacts.
     const listCalls = f.emulator.requests.filter(
       (r) => r.method === 'GET' && r.path === '/crm/v3/objects/contacts',
     );
     expect(listCalls.length).toBe(Math.ceil(PORTAL_CONTACTS / 100) * 2); // people, lifecycle outcomes
-    await listenForWebhooks(['hs_email_optout', 'hs_legal_basis', 'jobtitle']);
+    await d.listenForWebhooks(['hs_email_optout', 'hs_legal_basis', 'jobtitle']);
     const written = [...seeded.contacts.values()].filter((id) => {
       const c = f.portal.get('contacts', id);
       return (
@@ -357,12 +156,12 @@ describe('HubSpot consent withdrawn after install', () => {
     if (optOut === undefined || neighbour === undefined) throw new Error('no written, opted-in contact');
     const contact = f.portal.get('contacts', optOut);
     if (contact === undefined) throw new Error('contact vanished');
-    const before = await leadgateFields(optOut);
+    const before = await d.leadgateFields(optOut);
     expect(before.leadgate_score).not.toBeNull();
 
     // The contact unsubscribes (HubSpot sets the read-only hs_email_optout itself), and the same
     // contact's title changes too: without the consent gate that would be a rescore and a write.
-    await portalTimeTo(60_000);
+    await d.portalTimeTo(60_000);
     f.portal.update(
       contact,
       new Map([
@@ -372,21 +171,21 @@ describe('HubSpot consent withdrawn after install', () => {
       { at: f.clock.now(), sourceType: 'EMAIL' },
     );
     writtenIds.splice(0);
-    await deliverWebhooks();
+    await d.deliverWebhooks();
     const jobs = await store.countJobs(tenant.id);
     expect(jobs.queued, 'the webhook queued an incremental sync').toBe(1);
-    await drain();
+    await d.drain();
 
     // Not rescored, not written; leadgate's fields emptied in the CRM; the neighbour untouched.
     expect(writtenIds).not.toContain(optOut);
     expect(clearedIds).toEqual([optOut]);
-    expect(await leadgateFields(optOut)).toEqual({
+    expect(await d.leadgateFields(optOut)).toMatchObject({
       leadgate_score: null,
       leadgate_tier: null,
       leadgate_route: null,
     });
-    expect((await leadgateFields(neighbour)).leadgate_score).not.toBeNull();
-    const consent = await store.getConsentAsOf(tenant.id, optOut, now);
+    expect((await d.leadgateFields(neighbour)).leadgate_score).not.toBeNull();
+    const consent = await store.getConsentAsOf(tenant.id, optOut, d.now());
     expect(consent).toMatchObject({ optedOut: true, lawfulBasis: 'none' });
     expect(await store.listScoresByWriteBack(tenant.id, 'pending', 10)).toEqual([]);
     const scores = await store.listScores(tenant.id, optOut, 10);
@@ -409,31 +208,35 @@ describe('HubSpot consent withdrawn after install', () => {
 
     // A rescore of everyone later still leaves the contact alone.
     writtenIds.splice(0);
-    await enqueue('rescore');
-    await drain();
+    await d.enqueue('rescore');
+    await d.drain();
     expect(writtenIds).not.toContain(optOut);
     expect(clearedIds).toEqual([optOut]);
 
     // Opting back in (resubscribed): the next sync scores and writes the contact again.
-    await portalTimeTo(60_000);
+    await d.portalTimeTo(60_000);
     f.portal.update(contact, new Map([['hs_email_optout', 'false']]), {
       at: f.clock.now(),
       sourceType: 'EMAIL',
     });
-    await deliverWebhooks();
-    await drain();
+    await d.deliverWebhooks();
+    await d.drain();
     expect(writtenIds).toContain(optOut);
-    expect((await leadgateFields(optOut)).leadgate_score).not.toBeNull();
+    expect((await d.leadgateFields(optOut)).leadgate_score).not.toBeNull();
     expect((await store.getLatestScore(tenant.id, optOut))?.writeBack).toBe('written');
-    expect(await store.getConsentAsOf(tenant.id, optOut, now)).toMatchObject({ optedOut: false });
+    expect(await store.getConsentAsOf(tenant.id, optOut, d.now())).toMatchObject({ optedOut: false });
   });
 });
 
 describe('HubSpot outcomes after install', () => {
+  const hs = useDriver(() => startHubSpotDriver({ contacts: PORTAL_CONTACTS }));
+
   it('records a contact reaching SQL after the backfill (webhook, incremental) at the stage date HubSpot sets', async () => {
-    await enqueue('backfill');
-    await drain();
-    await listenForWebhooks(['lifecyclestage']);
+    const d = hs();
+    const { f, store, tenant, seeded } = d;
+    await d.enqueue('backfill');
+    await d.drain();
+    await d.listenForWebhooks(['lifecyclestage']);
     // A contact the backfill saw and scored, never at SQL or later.
     const id = [...seeded.contacts.values()].find((cid) => {
       const c = f.portal.get('contacts', cid);
@@ -449,15 +252,15 @@ describe('HubSpot outcomes after install', () => {
     expect(await store.getOutcomes(tenant.id, { personId: id }, FAR)).toEqual([]);
     const outcomesBefore = (await store.getOutcomes(tenant.id, {}, FAR)).length;
 
-    await portalTimeTo(60_000);
+    await d.portalTimeTo(60_000);
     const movedAt = f.clock.now();
     f.portal.update(contact, new Map([['lifecyclestage', 'salesqualifiedlead']]), {
       at: movedAt,
       sourceType: 'CRM_UI',
     });
-    await deliverWebhooks();
+    await d.deliverWebhooks();
     expect((await store.countJobs(tenant.id)).queued, 'the webhook queued an incremental sync').toBe(1);
-    await drain();
+    await d.drain();
 
     // HubSpot's calculated hs_lifecyclestage_salesqualifiedlead_date is the outcome's time; it is known
     // from the sync on (live), not back-dated into history training already judged.
@@ -471,21 +274,25 @@ describe('HubSpot outcomes after install', () => {
     expect((await store.getOutcomes(tenant.id, {}, FAR)).length).toBe(outcomesBefore + 1);
 
     // A later sweep re-reading the contact (now at opportunity) records nothing new: same first SQL date.
-    await portalTimeTo(60_000);
+    await d.portalTimeTo(60_000);
     f.portal.update(contact, new Map([['lifecyclestage', 'opportunity']]), {
       at: f.clock.now(),
       sourceType: 'CRM_UI',
     });
-    await enqueue('incremental');
-    await drain();
+    await d.enqueue('incremental');
+    await d.drain();
     expect(await store.getOutcomes(tenant.id, { personId: id }, FAR)).toEqual(outcomes);
   });
 });
 
 describe('HubSpot engagement after install', () => {
+  const hs = useDriver(() => startHubSpotDriver({ contacts: PORTAL_CONTACTS }));
+
   it('reads page views and a meeting from after the backfill (incremental events), rescoring the contact higher, each event once', async () => {
-    await enqueue('backfill');
-    await drain();
+    const d = hs();
+    const { f, store, tenant, seeded } = d;
+    await d.enqueue('backfill');
+    await d.drain();
     const FAR = Date.UTC(9999, 0, 1);
     // The written contact with the least engagement: the most room to move.
     let id: string | undefined;
@@ -503,7 +310,7 @@ describe('HubSpot engagement after install', () => {
     const eventsBefore = (await store.getEventsAsOf(tenant.id, id, FAR)).length;
 
     // After install: six pricing-page views on the contact's timeline and a meeting logged through the API.
-    await portalTimeTo(60_000);
+    await d.portalTimeTo(60_000);
     const t = f.clock.now();
     for (let i = 0; i < 6; i++)
       f.portal.events.push({
@@ -538,15 +345,15 @@ describe('HubSpot engagement after install', () => {
     });
     /* eslint-enable @typescript-eslint/no-unsafe-class-instance-assignment */
     // A webhook's job reads people only: the events wait for the sweep (app/pipeline/jobs/incremental.ts, readsEvents).
-    await enqueue('incremental', { source: 'webhook', personIds: [id] });
-    await drain();
+    await d.enqueue('incremental', { source: 'webhook', personIds: [id] });
+    await d.drain();
     expect((await store.getEventsAsOf(tenant.id, id, FAR)).length).toBe(eventsBefore);
     expect(Number((await store.getSyncCursor(tenant.id, INCREMENTAL_EVENTS_STREAM))?.cursor)).toBe(
       cursorBefore,
     );
 
-    await enqueue('incremental');
-    await drain();
+    await d.enqueue('incremental');
+    await d.drain();
 
     const events = await store.getEventsAsOf(tenant.id, id, FAR);
     expect(events.length).toBe(eventsBefore + 7);
@@ -562,8 +369,8 @@ describe('HubSpot engagement after install', () => {
     expect(cursor).toBeGreaterThanOrEqual(t);
 
     // The next sweep re-reads from the cursor's millisecond: nothing ingested twice, the cursor stays.
-    await enqueue('incremental');
-    await drain();
+    await d.enqueue('incremental');
+    await d.drain();
     expect((await store.getEventsAsOf(tenant.id, id, FAR)).length).toBe(eventsBefore + 7);
     expect(Number((await store.getSyncCursor(tenant.id, INCREMENTAL_EVENTS_STREAM))?.cursor)).toBe(cursor);
   });
