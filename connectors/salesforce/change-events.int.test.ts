@@ -281,6 +281,30 @@ describe('subscribeChangeEvents', () => {
     expect(tokens).toEqual([false, true, true]);
   });
 
+  it('ends with the error when ready fails or a re-handshake does, and with undefined on stop()', async () => {
+    const refused = new Error('no session to renew');
+    let asked = 0;
+    const run = subscribe({
+      accessToken: () => {
+        asked += 1;
+        return asked === 1 ? Promise.resolve(fx.org.issueToken().accessToken) : Promise.reject(refused);
+      },
+    });
+    await run.sub.ready;
+    fx.org.expireSessions();
+    expect(await run.sub.ended).toBe(refused);
+    expect(run.reports).toEqual([{ kind: 'session-expired' }, { kind: 'stopped', error: refused }]);
+
+    const failing = subscribe({ accessToken: () => Promise.reject(refused) });
+    await expect(failing.sub.ready).rejects.toBe(refused);
+    expect(await failing.sub.ended).toBe(refused);
+
+    const live = subscribe();
+    await live.sub.ready;
+    live.sub.stop();
+    expect(await live.sub.ended).toBeUndefined();
+  });
+
   it('falls back to the tip and reports the gap when the replay id is unknown', async () => {
     newLeads(2);
     const run = subscribe({ saved: lastPublished() + 1000 });

@@ -91,8 +91,9 @@ export interface ChangeEventSubscription {
   /** Resolves when every received event has been handled. */
   idle(): Promise<void>;
   /**
-   * Resolves, with the error, when the stream stopped by itself: `ready` failed, or a re-handshake
-   * after an expired session did (report `stopped`). Stays pending otherwise, also after stop().
+   * Resolves when the stream is over: with the error when it stopped by itself (`ready` failed, or a
+   * re-handshake after an expired session did: report `stopped`), with undefined after stop(). An
+   * owner that wants the stream back subscribes again.
    */
   readonly ended: Promise<unknown>;
   stop(): void;
@@ -145,8 +146,8 @@ export function subscribeChangeEvents(options: ChangeEventOptions): ChangeEventS
   let stopped = false;
   let chain: Promise<void> = Promise.resolve();
   const pending: ChangeEventMessage[] = [];
-  let halt: () => void = () => undefined;
-  const halted = new Promise<void>((resolve) => (halt = resolve));
+  /** Ends the running wait (batches are handled one at a time, so there is at most one). */
+  let cutShort: () => void = () => undefined;
   let end: (error: unknown) => void = () => undefined;
   const ended = new Promise<unknown>((resolve) => (end = resolve));
 
@@ -159,8 +160,9 @@ export function subscribeChangeEvents(options: ChangeEventOptions): ChangeEventS
         timer = setTimeout(resolve, ms);
         timer.unref();
       });
-    await Promise.race([slept, halted]);
+    await Promise.race([slept, new Promise<void>((resolve) => (cutShort = resolve))]);
     clearTimeout(timer);
+    cutShort = () => undefined;
   };
 
   /**
@@ -312,7 +314,8 @@ export function subscribeChangeEvents(options: ChangeEventOptions): ChangeEventS
     ended,
     stop: () => {
       stopped = true;
-      halt();
+      cutShort();
+      end(undefined);
       client?.disconnect();
     },
   };
