@@ -196,8 +196,9 @@ export function subscribeSalesforceCdc(deps: CdcDeps, tenant: Tenant): CdcSubscr
         deps.logger.info('salesforce change-event session expired; re-handshaking', { tenantId });
         return;
       case 'stopped':
-        // The SystemModstamp sweep still finds every change; the fast path stays down until a restart.
-        deps.logger.warn('salesforce change events stopped', { tenantId, err: r.error });
+        // The subscription's `ended` resolves: the manager subscribes again after a backoff, and the
+        // SystemModstamp sweep finds every change meanwhile.
+        deps.logger.warn('salesforce change events stopped', { tenantId, err: errorSummary(r.error) });
     }
   };
 

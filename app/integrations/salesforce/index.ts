@@ -35,10 +35,11 @@ export {
   CDC_CURSOR_STREAM,
   WATCHED_ENTITIES,
   IDS_PER_JOB,
+  TARGETED_ATTEMPTS,
 } from './change-events.ts';
 export type { CdcDeps, CdcHeader, CdcStore, CdcSubscription } from './change-events.ts';
-export { createCdcManager } from './change-event-manager.ts';
-export type { CdcManager } from './change-event-manager.ts';
+export { createCdcManager, resubscribeDelayMs } from './change-event-manager.ts';
+export type { CdcManager, CdcManagerDeps } from './change-event-manager.ts';
 export {
   salesforceInstallRoutes,
   completeSalesforceConnect,
