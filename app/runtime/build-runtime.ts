@@ -154,7 +154,13 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
       deadLetterRoutes({ store, clock, audit: { append }, maxBodyBytes: config.maxBodyBytes }),
       ...integrations.flatMap((i) => i.routers),
     ];
-    const app = createApp({ logger, store, metrics, routers });
+    const app = createApp({
+      logger,
+      store,
+      metrics,
+      metricsAccess: { host: config.host, token: config.metricsToken },
+      routers,
+    });
     const { queue, worker, workerId, jobTypes } = createRuntimeWorker({
       store,
       config,

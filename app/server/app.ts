@@ -2,7 +2,11 @@ import express from 'express';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { runWithRequestContext } from '../kit/logging/index.ts';
 import { chooseRequestId, errorHandler, healthRoutes, notFound } from '../kit/http/index.ts';
+import type { MetricsAccess } from '../kit/http/index.ts';
 import type { AppDeps } from './types.ts';
+
+/** No token and a loopback HOST: only clients on this host read /metrics, and nothing is logged. */
+const LOOPBACK_ONLY: MetricsAccess = { host: '127.0.0.1', token: null };
 
 /**
  * Route template for the metrics label (`/api/v1/tenants/:tenantId`), never the raw path, which would
@@ -57,7 +61,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestContext(deps));
   // No global body parser: each router parses its own bodies, so the admin API reads a body only
   // after the API key checks out, and webhook routes can verify signatures over the raw bytes.
-  app.use(healthRoutes(deps));
+  app.use(healthRoutes({ ...deps, metricsAccess: deps.metricsAccess ?? LOOPBACK_ONLY }));
   for (const router of deps.routers) app.use(router);
   app.use(notFound);
   app.use(errorHandler(deps.logger));

@@ -101,7 +101,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
     },
   });
-  const app = createApp({ logger, store, metrics, routers: [admin] });
+  const app = createApp({
+    logger,
+    store,
+    metrics,
+    metricsAccess: { host: config.host, token: config.metricsToken },
+    routers: [admin],
+  });
   const server = await startServer(app, { port: 0, host: '127.0.0.1' });
   const logText = (): string => chunks.join('');
   return {

@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import type { HealthStore, Metrics } from '../kit/http/index.ts';
+import type { HealthStore, Metrics, MetricsAccess } from '../kit/http/index.ts';
 import type { Logger } from '../kit/logging/index.ts';
 
 /**
@@ -11,6 +11,11 @@ export interface AppDeps {
   readonly metrics: Metrics;
   /** Readiness (`/readyz`) pings the store and checks its migrations. */
   readonly store: HealthStore;
+  /**
+   * Who may read /metrics: loopback clients, others with LEADGATE_METRICS_TOKEN (kit/http/metrics-access.ts).
+   * Default: loopback clients only, the strictest rule, for apps that never bind beyond loopback (tests).
+   */
+  readonly metricsAccess?: MetricsAccess;
   /** Every feature's router (admin API, cards, each CRM integration's install and change intake). */
   readonly routers: readonly Router[];
 }

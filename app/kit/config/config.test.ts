@@ -130,6 +130,18 @@ describe('loadConfig', () => {
     expect(problems).toEqual([expect.stringMatching(/^LEADGATE_ENCRYPTION_KEY: required/)]);
   });
 
+  it('reads LEADGATE_METRICS_TOKEN, null when unset (issue 14 item 15)', () => {
+    expect(loadConfig({}).metricsToken).toBeNull();
+    const token = 'm'.repeat(32);
+    expect(loadConfig({ LEADGATE_METRICS_TOKEN: token }).metricsToken).toBe(token);
+  });
+
+  it('refuses a metrics token too short to resist guessing, without echoing it', () => {
+    const problems = problemsOf({ LEADGATE_METRICS_TOKEN: 'short-token' });
+    expect(problems).toEqual([expect.stringMatching(/^LEADGATE_METRICS_TOKEN: must /)]);
+    expect(problems.join('\n')).not.toContain('short-token');
+  });
+
   it('refuses a body limit above 50mb', () => {
     expect(problemsOf({ LEADGATE_MAX_BODY: '51mb' })).toEqual([
       'LEADGATE_MAX_BODY: must be between 1b and 50mb',

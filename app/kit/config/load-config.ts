@@ -23,6 +23,8 @@ export interface HubSpotAppConfig extends OAuthClientConfig {
 export interface Config {
   readonly port: number;
   readonly host: string;
+  /** LEADGATE_METRICS_TOKEN: what a non-loopback client of /metrics must present; null when unset. */
+  readonly metricsToken: string | null;
   readonly dataDir: string;
   readonly database: DatabaseConfig;
   /** 32 raw bytes, or null in sandbox mode when unset (the secrets module then generates one). */
@@ -214,6 +216,7 @@ export function loadConfig(env: RawEnv): Config {
   return {
     port,
     host: str(raw, 'HOST') ?? '127.0.0.1',
+    metricsToken: str(raw, 'LEADGATE_METRICS_TOKEN') ?? null,
     dataDir,
     database:
       databaseUrl === undefined

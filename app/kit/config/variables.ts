@@ -50,6 +50,15 @@ export const CONFIG_VARIABLES = [
     expected: 'a host name or IP address',
   },
   {
+    name: 'LEADGATE_METRICS_TOKEN',
+    description:
+      'Bearer token for `/metrics` from clients other than loopback (`Authorization: Bearer <token>`; e.g. `openssl rand -hex 32`). A scraper on this host is served without it, unless its request came through a proxy (`Forwarded` or `X-Forwarded-For`). Unset: other clients get 404, and with a HOST other than loopback start-up logs a warning. `/healthz` and `/readyz` stay open.',
+    default: undefined,
+    secret: true,
+    schema: { type: 'string', minLength: 16, maxLength: 500, pattern: '^[\\x21-\\x7E]+$' },
+    expected: 'at least 16 printable ASCII characters without spaces',
+  },
+  {
     name: 'LEADGATE_DATA_DIR',
     description:
       'Folder for the SQLite database and, in sandbox mode, the generated encryption key. Created if missing.',

@@ -31,7 +31,7 @@ export const ERROR_CATALOGUE = {
   unauthorized: {
     status: 401,
     message: 'A valid API key is required.',
-    when: 'The `Authorization: Bearer lg_…` header is missing, malformed, revoked or wrong.',
+    when: 'The `Authorization: Bearer` API key (`lg_…`) or metrics token is missing, malformed, revoked or wrong.',
   },
   forbidden: {
     status: 403,

@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import type { Logger } from '../logging/index.ts';
 import { HttpError } from './errors.ts';
+import { decideMetricsAccess, isLoopbackHost } from './metrics-access.ts';
+import type { MetricsAccess } from './metrics-access.ts';
 import type { Metrics } from './metrics.ts';
 import type { Store } from '../store/index.ts';
 
@@ -23,8 +25,26 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
 }
 
-export function healthRoutes(deps: { store: HealthStore; metrics: Metrics; logger: Logger }): Router {
+export type { MetricsAccess } from './metrics-access.ts';
+
+export interface HealthDeps {
+  readonly store: HealthStore;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** Who may read /metrics (HOST and LEADGATE_METRICS_TOKEN); /healthz and /readyz are open to all. */
+  readonly metricsAccess: MetricsAccess;
+}
+
+export function healthRoutes(deps: HealthDeps): Router {
   const router = Router();
+  const access = deps.metricsAccess;
+  // Built once per app, at start-up: the one warning, not one per scrape.
+  if (access.token === null && !isLoopbackHost(access.host)) {
+    deps.logger.warn(
+      '/metrics is served to loopback clients only: HOST is not loopback and LEADGATE_METRICS_TOKEN is unset, so other clients get 404',
+      { host: access.host },
+    );
+  }
 
   // Liveness: the event loop answers. Deliberately touches nothing else, so a database outage makes
   // the instance unready (taken out of the load balancer), not dead (restarted in a loop).
@@ -45,7 +65,22 @@ export function healthRoutes(deps: { store: HealthStore; metrics: Metrics; logge
     res.json({ status: 'ready' });
   });
 
-  router.get('/metrics', async (_req, res) => {
+  router.get('/metrics', async (req, res) => {
+    const decision = decideMetricsAccess(
+      {
+        // The socket's peer, not req.ip: no 'trust proxy', and a forwarded-for header is the client's word.
+        remoteAddress: req.socket.remoteAddress,
+        proxied: req.get('forwarded') !== undefined || req.get('x-forwarded-for') !== undefined,
+        authorization: req.get('authorization'),
+      },
+      access,
+    );
+    // Hidden: the same 404 as an unknown path, so a scanner learns nothing.
+    if (decision === 'hidden') throw new HttpError('not_found');
+    if (decision === 'unauthorized') {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      throw new HttpError('unauthorized', 'A valid metrics token is required.');
+    }
     const text = await deps.metrics.registry.metrics();
     res.type(deps.metrics.registry.contentType).send(text);
   });

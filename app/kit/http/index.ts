@@ -11,7 +11,9 @@ export {
 } from './errors.ts';
 export type { ErrorBody, ErrorCode, ErrorSpec } from './errors.ts';
 export { healthRoutes } from './health-routes.ts';
-export type { HealthStore } from './health-routes.ts';
+export type { HealthDeps, HealthStore } from './health-routes.ts';
+export { decideMetricsAccess, isLoopbackAddress, isLoopbackHost } from './metrics-access.ts';
+export type { MetricsAccess, MetricsDecision, MetricsRequest } from './metrics-access.ts';
 export { createMetrics } from './metrics.ts';
 export type { Metrics, MetricsOptions } from './metrics.ts';
 export { chooseRequestId } from './request-id.ts';
