@@ -1,4 +1,5 @@
 import { Client } from '@hubspot/api-client';
+import { REDACTED, redactString } from '../../kit/logging/index.ts';
 
 /** HubSpot's OAuth host for API calls; the authorize page is on app.hubspot.com (hubspot.md §1.1). */
 export const HUBSPOT_API_BASE = 'https://api.hubapi.com';
@@ -47,6 +48,34 @@ function invalidGrant(error: unknown): InvalidGrantError | undefined {
   }
   const status = 'status' in body && typeof body.status === 'string' ? body.status : 'invalid_grant';
   return new InvalidGrantError(status);
+}
+
+/**
+ * The error of a call whose URL carries `secret` (the token introspection path), rebuilt without it:
+ * node-fetch's network errors say `request to <url> failed`, and the message and stack end up in logs,
+ * in a job's stored error and in any error that wraps this one. The original is dropped, not kept as
+ * `cause`, since it would carry the token on. HTTP answers keep their status (`code`) and body, which
+ * hold no token, so `invalidGrant` and callers can still tell a 401 from a 404.
+ */
+function withoutSecret(error: unknown, secret: string): Error {
+  const scrub = (text: string): string =>
+    redactString(text.split(secret).join(REDACTED).split(encodeURIComponent(secret)).join(REDACTED));
+  // Built here from HubSpot's status word alone: nothing to scrub, and callers match on its class.
+  if (error instanceof InvalidGrantError) return error;
+  if (!(error instanceof Error)) return new Error(scrub(String(error)));
+  const clean = new Error(scrub(error.message));
+  clean.name = error.name;
+  if (error.stack !== undefined) clean.stack = scrub(error.stack);
+  const fields = error as unknown as Record<string, unknown>;
+  for (const key of ['code', 'errno', 'type'] as const) {
+    const value = fields[key];
+    if (typeof value === 'string' || typeof value === 'number') Object.assign(clean, { [key]: value });
+  }
+  if (fields.body !== undefined) {
+    const body: unknown = JSON.parse(scrub(JSON.stringify(fields.body)));
+    Object.assign(clean, { body });
+  }
+  return clean;
 }
 
 function toGrant(t: { accessToken: string; refreshToken: string; expiresIn: number }): TokenGrant {
@@ -102,7 +131,10 @@ export function createHubSpotOAuthClient(settings: OAuthClientSettings): HubSpot
         ),
       ),
     portalIdOf: async (accessToken) => {
-      const info = await call(() => client.oauth.accessTokensApi.get(accessToken));
+      // The token is in the URL path (hubspot.md §1.3): no error of this call may carry it on.
+      const info = await call(() => client.oauth.accessTokensApi.get(accessToken)).catch((error: unknown) => {
+        throw withoutSecret(error, accessToken);
+      });
       if (!Number.isSafeInteger(info.hubId) || info.hubId <= 0) {
         throw new Error('HubSpot access-token info has no hub_id');
       }

@@ -50,6 +50,16 @@ describe('redactString', () => {
       'POST /webhooks/hubspot/lgwh_Zm9vYmFyYmF6cXV4-_0123456789abcdefghijklmn failed',
       'Zm9vYmFy',
     ],
+    [
+      'a HubSpot access token in its introspection path',
+      'request to https://api.hubapi.com/oauth/v1/access-tokens/CKPx9aXKMhIHAAEAQAAAARiO1ooBIPz_-Q1 failed',
+      'CKPx9aXK',
+    ],
+    [
+      'a HubSpot refresh token in its introspection path',
+      'GET /oauth/v1/refresh-tokens/de3f1a2b-0c4d-4e5f-9a8b-7c6d5e4f3a2b?x=1 failed',
+      'de3f1a2b',
+    ],
   ])('removes %s', (_what, text, secretPart) => {
     const out = redactString(text);
     expect(out).toContain(REDACTED);

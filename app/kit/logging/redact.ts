@@ -1,7 +1,8 @@
 /**
  * Redaction of secrets and personal data before anything reaches a log line. Two nets: keys that name
  * a secret or a person's attribute anywhere in nested meta, and value patterns (emails, bearer tokens,
- * JWTs, HubSpot private-app tokens, Salesforce session ids, our own API keys) in every string.
+ * JWTs, HubSpot private-app tokens and tokens in its introspection paths, Salesforce session ids, our
+ * own API keys) in every string.
  */
 
 export const REDACTED = '[REDACTED]';
@@ -57,6 +58,10 @@ const VALUE_PATTERNS: readonly RegExp[] = [
   /(?<=[a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]+(?=@)/gi,
   // Secrets in a query string or form body echoed into a message (OAuth callbacks carry `code`).
   /(?<=[?&](?:access_token|refresh_token|id_token|client_secret|code|password|token|api_key)=)[^&\s"']+/gi,
+  // HubSpot's token introspection puts the token itself in the path (GET /oauth/v1/access-tokens/{token},
+  // /oauth/v1/refresh-tokens/{token}; hubspot.md §1.3), and node-fetch puts the URL into a network
+  // error's message. HubSpot OAuth tokens have no prefix another pattern could catch.
+  /(?<=\/oauth\/v1\/(?:access|refresh)-tokens\/)[^\s/?#"'<>]+/gi,
   // Bearer/Basic credentials in a header echoed into a message.
   /\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi,
   // JWT: three base64url segments, the first starting with '{"' encoded (eyJ).
