@@ -158,6 +158,29 @@ describe('writeBackPending', () => {
     ]);
   });
 
+  it('stores the reason of a dead-lettered record with no email address, token or name in it (issue 14 item 11)', async () => {
+    await store.insertScore(score('p1'));
+    const connector: WriteBackDeps['connector'] = {
+      crm: 'hubspot',
+      writeScores: (writes) =>
+        Promise.resolve(
+          writes.map((w): WriteResult => ({
+            crmId: w.crmId,
+            ok: false,
+            error: new ConnectorError(
+              'invalid_request',
+              'Property values were not valid: {"email":"jane.doe@example.com","firstname":"Jane"} Bearer CKPx9aXKMhIHAAEA.Qx-1',
+            ),
+          })),
+        ),
+    };
+    expect(await writeBackPending(deps(connector))).toMatchObject({ deadLettered: 1 });
+    const [failed] = await store.listScoresByWriteBack(tenantId, 'failed', 10);
+    expect(failed?.writeBackError).toMatch(/^invalid_request: Property values were not valid/);
+    for (const secret of ['jane.doe', 'example.com', '"Jane"', 'CKPx9aXK'])
+      expect(failed?.writeBackError).not.toContain(secret);
+  });
+
   it('retries a whole call that fails transiently, and leaves everything pending when it keeps failing', async () => {
     await store.insertScore(score('a'));
     const flaky = fake({}, ['unavailable', 'rate_limited']);

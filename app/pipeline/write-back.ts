@@ -7,6 +7,7 @@ import {
   type ScoreWrite,
   type WriteResult,
 } from '../../connectors/index.ts';
+import { redactString } from '../kit/logging/index.ts';
 import type { ScoreRecord, Store } from '../kit/store/index.ts';
 import { reasonLinesOf, reasonsText } from './change.ts';
 
@@ -190,7 +191,9 @@ async function writeBatch(deps: WriteBackDeps, batch: readonly ScoreRecord[]): P
         ok.push(score);
         return;
       }
-      const reason = `${r.error.code}: ${r.error.message}`;
+      // Stored on the score and shown by the dead-letter API: redacted as a log line would be, since a
+      // CRM's item error can quote the record (email, name) or what it was sent.
+      const reason = redactString(`${r.error.code}: ${r.error.message}`);
       lastError.set(score.id, reason);
       const decision = decideWriteRetry(r.error.code);
       if (decision === 'stop') stop ??= r.error;

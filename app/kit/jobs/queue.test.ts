@@ -133,6 +133,37 @@ describe.each(factories)('job queue on $kind', (factory) => {
     await expect(queue.replayDeadLetter(tenant('t'), letter!.id)).rejects.toMatchObject({ code: 'conflict' });
   });
 
+  it('stores a failure with no email address, bearer token or name in it (issue 14 item 11)', async () => {
+    const { job } = await queue.enqueue({
+      tenantId: tenant('t'),
+      type: 'sync',
+      payload: null,
+      maxAttempts: 2,
+    });
+    // What a CRM client error can carry: the record's email and name echoed in the body, the header.
+    const failure = new Error(
+      'HubSpot 400 for jane.doe@example.com {"firstname":"Jane","lastname":"Doe"} (Authorization: Bearer CKPx9aXKMhIHAAEA.Qx-1)',
+    );
+    const secrets = ['jane.doe', 'example.com', 'CKPx9aXK', '"Jane"', '"Doe"'];
+    await queue.fail((await queue.claim('w'))!, failure);
+    const retried = await store.getJob(tenant('t'), job.id);
+    expect(retried?.lastError).toMatch(/^Error: HubSpot 400 for \[REDACTED\]/);
+    for (const secret of secrets) expect(retried?.lastError).not.toContain(secret);
+
+    now += 10_000;
+    expect((await queue.fail((await queue.claim('w'))!, failure)).outcome).toBe('dead');
+    const [letter] = await queue.listDeadLetters(tenant('t'));
+    expect(letter?.reason).toMatch(/^attempt 2 of 2: Error: HubSpot 400/);
+    const raw = db.raw();
+    const rows = [
+      ...(await raw.query('select last_error as text from jobs where id = ?', [job.id])),
+      ...(await raw.query('select reason as text from dead_letters where job_id = ?', [job.id])),
+    ];
+    await raw.close();
+    expect(rows).toHaveLength(2);
+    for (const row of rows) for (const secret of secrets) expect(String(row.text)).not.toContain(secret);
+  });
+
   it('dead-letters a permanent error at once', async () => {
     await queue.enqueue({ tenantId: tenant('t'), type: 'sync', payload: null });
     const c = (await queue.claim('w'))!;

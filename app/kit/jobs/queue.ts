@@ -8,6 +8,7 @@ import type {
   NewJob,
   Store,
 } from '../store/index.ts';
+import { redactString } from '../logging/index.ts';
 import { DEFAULT_RETRY, nextRetryDelay } from './retry.ts';
 import type { RetryOptions } from './retry.ts';
 
@@ -49,8 +50,13 @@ export interface JobQueue {
   listDeadLetters(tenantId: string): Promise<DeadLetter[]>;
 }
 
+/**
+ * The text kept on the job and its dead letter. Redacted as log lines are (tokens, emails, sensitive
+ * keys' values): a CRM error can quote the record it refused or the header it was sent, and these rows
+ * outlive every log and are shown by the dead-letter API.
+ */
 function describeError(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const text = redactString(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
   // Bounded: an upstream error body can be megabytes; the row only needs enough to diagnose.
   return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
 }

@@ -66,6 +66,18 @@ describe('redactString', () => {
     expect(out).not.toContain(secretPart);
   });
 
+  it('removes the values of sensitive keys quoted in text: JSON bodies and query strings echoed into errors', () => {
+    const body =
+      'HTTP 400 {"firstname":"Jane", "LastName" : "Doe \\"JD\\"", "city":"Oslo", "score":42, "name":"Jo Li"}';
+    expect(redactString(body)).toBe(
+      `HTTP 400 {"firstname":"${REDACTED}", "LastName" : "${REDACTED}", "city":"Oslo", "score":42, "name":"${REDACTED}"}`,
+    );
+    // A HubSpot card request carries the record's properties in its query (hubspot.md §6).
+    expect(redactString('GET /card?portalId=1&firstname=Tim&lastname=Ng&phone=555&routeName=x')).toBe(
+      `GET /card?portalId=1&firstname=${REDACTED}&lastname=${REDACTED}&phone=${REDACTED}&routeName=x`,
+    );
+  });
+
   it('keeps ordinary text unchanged', () => {
     expect(redactString('GET /api/v1/tenants/t1 200 in 3 ms')).toBe('GET /api/v1/tenants/t1 200 in 3 ms');
   });

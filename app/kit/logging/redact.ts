@@ -78,9 +78,28 @@ const VALUE_PATTERNS: readonly RegExp[] = [
   /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g,
 ];
 
-/** Replaces every secret-looking or email-looking part of a string. */
+// `"key": "value"` of JSON quoted in a message (a CRM's error body echoing the record it refused), and
+// `key=value` of a query string or form body (a HubSpot card URL carries firstname, email...): the
+// value goes when the key is one isSensitiveKey names, so a name is caught where nothing else shows it.
+const JSON_PAIR = /("([A-Za-z_$][\w$.-]*)"\s*:\s*")((?:[^"\\]|\\.)*)(")/g;
+const QUERY_PAIR = /([?&]([A-Za-z_][\w.-]*)=)([^&\s"'#]*)/g;
+
+function redactPairs(text: string): string {
+  const pair = (match: string, head: string, key: string, _value: string, tail = ''): string =>
+    isSensitiveKey(key) ? `${head}${REDACTED}${tail}` : match;
+  return text
+    .replace(JSON_PAIR, (m, head: string, key: string, value: string, tail: string) =>
+      pair(m, head, key, value, tail),
+    )
+    .replace(QUERY_PAIR, (m, head: string, key: string, value: string) => pair(m, head, key, value));
+}
+
+/**
+ * Replaces every secret-looking or email-looking part of a string, and the values of sensitive keys
+ * quoted in it. Used for log lines and for error texts before they are stored (jobs, dead letters).
+ */
 export function redactString(text: string): string {
-  let out = text;
+  let out = redactPairs(text);
   for (const pattern of VALUE_PATTERNS) out = out.replace(pattern, REDACTED);
   return out;
 }
