@@ -31,6 +31,8 @@ export interface PersonChange {
 export interface InjectedFaults {
   /** People a rule refuses for good: their scores must end dead-lettered, never lost. */
   rejected: readonly string[];
+  /** What the dead letters of the refused say. */
+  rejectedBecause: RegExp;
   /** How often each injected rule has fired (every one must, or the run proved nothing). */
   fired(): number[];
 }

@@ -22,6 +22,15 @@ import { startPipelineWorker, type PipelineWorker } from './pipeline-worker.ts';
 const HOUR = 3_600_000;
 /** The batch update the write-back and the clears use: 100 inputs a call. */
 const BATCH_UPDATE = '/crm/v3/objects/contacts/batch/update';
+/**
+ * The calls that read contacts: the list (people pages, lifecycle outcomes), the search (changed
+ * since) and the batch read by id. The association reads that go with them are not counted.
+ */
+const PEOPLE_READS = new Set([
+  '/crm/v3/objects/contacts',
+  '/crm/v3/objects/contacts/search',
+  '/crm/v3/objects/contacts/batch/read',
+]);
 /** What a change notification can be about in the scenarios: consent and the title. */
 const CHANGE_PROPERTIES = ['hs_email_optout', 'hs_legal_basis', 'jobtitle'] as const;
 const LEADGATE_PROPERTIES = [
@@ -224,10 +233,8 @@ export async function startHubSpotDriver(options: HubSpotDriverOptions = {}): Pr
     clearAttempts,
     writeCalls: () => writeCalls,
     writeRequests: batchUpdates,
-    peopleReads: () =>
-      f.emulator.requests.filter(
-        (r) => r.path.startsWith('/crm/v3/objects/contacts') && !r.path.includes(BATCH_UPDATE),
-      ).length,
+    peopleReads: () => f.emulator.requests.filter((r) => PEOPLE_READS.has(r.path)).length,
+    // The webhook names the contact: one batch read by id (jobs/targeted.ts), no changed-since search.
     readsPerChange: 1,
     listenForChanges: () => listenForWebhooks(CHANGE_PROPERTIES),
     changePerson: async (id, change) => {
@@ -253,7 +260,7 @@ export async function startHubSpotDriver(options: HubSpotDriverOptions = {}): Pr
         faults.add({ kind: 'rate-limit', path: BATCH_UPDATE, count: 5 }),
       ];
       // HubSpot's batch update is all or nothing: no per-record refusal to inject.
-      return { rejected: [], fired: () => handles.map((h) => h.fired) };
+      return { rejected: [], rejectedBecause: /^$/, fired: () => handles.map((h) => h.fired) };
     },
     contactsWithScore: () =>
       [...seeded.contacts.values()].filter((id) => {

@@ -26,8 +26,8 @@ import { sqliteFactory } from '../../kit/store/test-support.ts';
 import type { CrmDriver, HeldFields, InjectedFaults, PersonChange } from './crm-driver.ts';
 import { startPipelineWorker, type PipelineWorker } from './pipeline-worker.ts';
 
-export const LEADS = 500;
-export const CONTACTS = 100;
+const LEADS = 500;
+const CONTACTS = 100;
 // The emulator's own connected app: its sessions and refresh tokens are what org.issueToken gives.
 export const CLIENT_ID = 'leadgate-emulator';
 /** sObject Collections: the write-back's and the clears' batch call, 200 records each. */
@@ -226,7 +226,9 @@ export async function startSalesforceDriver(): Promise<SalesforceDriver> {
       return v;
     };
     const score = value('Leadgate_Score__c');
-    const scoredAt = text(SCORED_AT);
+    // The emulator holds a DateTime as epoch ms; the REST API answers it as ISO 8601 text.
+    const at = value(SCORED_AT);
+    const scoredAt = typeof at === 'number' ? at : text(SCORED_AT);
     // A Number field: the REST API answers a JSON number, and so must the emulator's record hold.
     if (score !== null && score !== undefined && typeof score !== 'number')
       throw new Error(`Leadgate_Score__c is ${typeof score}, not a number`);
@@ -235,7 +237,7 @@ export async function startSalesforceDriver(): Promise<SalesforceDriver> {
       tier: text('Leadgate_Tier__c'),
       route: text('Leadgate_Route__c'),
       reasons: text('Leadgate_Reasons__c'),
-      scoredAt: scoredAt === null ? null : Date.parse(scoredAt),
+      scoredAt: typeof scoredAt === 'string' ? Date.parse(scoredAt) : scoredAt,
     };
   };
 
@@ -329,6 +331,7 @@ export async function startSalesforceDriver(): Promise<SalesforceDriver> {
       counters.moveLast();
       return {
         rejected,
+        rejectedBecause: /FIELD_CUSTOM_VALIDATION_EXCEPTION/,
         fired: () => [...faults.firedCounts().slice(first, first + 8), ...faults.recordFiredCounts()],
       };
     },
