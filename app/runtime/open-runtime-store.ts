@@ -1,5 +1,7 @@
 import type { Config } from '../kit/config/index.ts';
 import type { Logger } from '../kit/logging/index.ts';
+import { tightenPrivateDirIfExists } from '../kit/private-files.ts';
+import type { PermissionChange } from '../kit/private-files.ts';
 import { openStore } from '../kit/store/index.ts';
 import type { Store, StoreConfig } from '../kit/store/index.ts';
 
@@ -36,15 +38,27 @@ export interface OpenedStore {
  * migrating fails, so a failed start leaves no pool open.
  */
 export async function openRuntimeStore(
-  config: Pick<Config, 'database'>,
+  config: Pick<Config, 'database' | 'dataDir'>,
   logger: Logger,
   options: RuntimeStoreOptions = {},
 ): Promise<OpenedStore> {
+  // Someone could read these until now: said once, at the start that fixed it.
+  const onPermissionsTightened = (change: PermissionChange): void => {
+    logger.warn('file permissions tightened', {
+      path: change.path,
+      from: change.from.toString(8),
+      to: change.to.toString(8),
+    });
+  };
+  // The data folder (sandbox key, sandbox.json, the SQLite files) is owner-only whatever the store;
+  // with SQLite the store creates it, with PostgreSQL it is created only when something is written.
+  tightenPrivateDirIfExists(config.dataDir, onPermissionsTightened);
   const store = openStore(storeConfigOf(config, options), {
     // An idle pooled connection dropped by the server is not fatal: the pool reconnects on next use.
     onBackgroundError: (err) => {
       logger.warn('database connection lost while idle', { err });
     },
+    onPermissionsTightened,
   });
   try {
     const applied = await store.migrate();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { securePrivateDir } from '../kit/private-files.ts';
 
 /** `<dataDir>/sandbox.json`: what a developer needs to call the local instance (secret: 0600). */
 export const SANDBOX_FILE = 'sandbox.json';
@@ -54,7 +55,7 @@ export function readSandboxFile(dataDir: string): SandboxFile {
  * first byte, so a crash never leaves a half-written file or a moment where the key is world-readable.
  */
 export function mergeSandboxFile(dataDir: string, patch: SandboxFile): SandboxFile {
-  mkdirSync(dataDir, { recursive: true });
+  securePrivateDir(dataDir);
   const merged = { ...readSandboxFile(dataDir), ...patch };
   const file = sandboxFilePath(dataDir);
   const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;

@@ -24,6 +24,13 @@ describe('loadKeyRing', () => {
     expect(ring.byId.has(keyIdOf(Buffer.from(old, 'base64')))).toBe(true);
   });
 
+  it('creates the data folder 0700 when the sandbox key is the first thing written (issue 14 item 11)', () => {
+    const dir = join(tmp(), 'data');
+    loadKeyRing({}, dir, { sandbox: true });
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, SANDBOX_KEY_FILE)).mode & 0o777).toBe(0o600);
+  });
+
   it('fails outside sandbox mode without a key', () => {
     expect(() => loadKeyRing({}, tmp(), { sandbox: false })).toThrow(/LEADGATE_ENCRYPTION_KEY is required/);
   });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { securePrivateDir } from '../private-files.ts';
 import type { KeyRing } from './key-ring.ts';
 import { KEY_BYTES, KeyRingError, createKeyRing } from './key-ring.ts';
 
@@ -32,7 +33,7 @@ function decodeKey(text: string, label: string): Buffer {
  */
 function sandboxKey(dataDir: string, create: boolean): Buffer | null {
   const file = join(dataDir, SANDBOX_KEY_FILE);
-  mkdirSync(dataDir, { recursive: true });
+  securePrivateDir(dataDir);
   if (create) {
     try {
       writeFileSync(file, randomBytes(KEY_BYTES).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });

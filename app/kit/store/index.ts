@@ -2,4 +2,5 @@
 export * from './types.ts';
 export { openStore } from './open-store.ts';
 export type { OpenStoreOptions } from './open-store.ts';
+export type { OnPermissionsTightened, PermissionChange } from '../private-files.ts';
 export { canonicalJson } from './json.ts';

@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
+import { securePrivateDir, securePrivateFile } from '../private-files.ts';
+import type { OnPermissionsTightened } from '../private-files.ts';
 import type { Database } from './schema.ts';
 import { SQLITE_BUSY_TIMEOUT_MS } from './sqlite-begin.ts';
 import { SqlStore } from './sql-store.ts';
@@ -16,6 +17,11 @@ export interface OpenStoreOptions {
    * opens a new connection, so the default only drops them. Pass the app logger here.
    */
   onBackgroundError?: (err: Error) => void;
+  /**
+   * SQLite: the folder, database, -wal or -shm was wider than 0700/0600 and has been narrowed. The
+   * runtime logs it (someone could have read the file until now); the default says nothing.
+   */
+  onPermissionsTightened?: OnPermissionsTightened;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -31,7 +37,7 @@ function int8AsNumber(oid: TypeParserArgs[0], format?: TypeParserArgs[1]): unkno
 export function openStore(config: StoreConfig, options: OpenStoreOptions = {}): Store {
   switch (config.kind) {
     case 'sqlite':
-      return openSqlite(config.path);
+      return openSqlite(config.path, options.onPermissionsTightened);
     case 'postgres':
       return openPostgres(config.url, config.schema ?? 'public', config.maxConnections ?? 10, options);
     default:
@@ -42,15 +48,30 @@ export function openStore(config: StoreConfig, options: OpenStoreOptions = {}): 
   }
 }
 
-function openSqlite(path: string): Store {
+/** The files SQLite keeps for one database in WAL mode (https://sqlite.org/tempfiles.html). */
+function sqliteFiles(path: string): string[] {
+  return [path, `${path}-wal`, `${path}-shm`];
+}
+
+function openSqlite(path: string, onTightened?: OnPermissionsTightened): Store {
   if (typeof path !== 'string' || path.length === 0) {
     throw new StoreError('invalid_input', 'sqlite path must be a file path or :memory:');
   }
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const onDisk = path !== ':memory:';
+  if (onDisk) {
+    securePrivateDir(dirname(path), onTightened);
+    // Created 0600 before SQLite opens it: SQLite would create it 0644 less the umask, and its unix VFS
+    // gives the -wal and -shm files it creates later the database file's mode (os_unix.c,
+    // findCreateFileMode and unixOpenSharedMemory; the permissions test checks the outcome).
+    securePrivateFile(path, { create: true, onTightened });
+    for (const file of sqliteFiles(path).slice(1)) securePrivateFile(file, { onTightened });
+  }
   const database = new BetterSqlite3(path, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   // WAL: readers never block the writer and vice versa, which the worker + server processes rely on.
   // synchronous stays FULL (the default) so a committed job checkpoint survives power loss too.
   database.pragma('journal_mode = WAL');
+  // The -wal and -shm files exist now; made exact in case a process of an older leadgate created them.
+  if (onDisk) for (const file of sqliteFiles(path).slice(1)) securePrivateFile(file, { onTightened });
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return new SqlStore({ db, kind: 'sqlite', migrationLock: 'leadgate:migrate' });
 }
