@@ -4,9 +4,10 @@ import type { SeedResult } from '../../sandbox/hubspot/index.ts';
 import { startFixture, type EmulatorFixture } from '../../sandbox/hubspot/testing.ts';
 import type { CanonicalPerson, Page } from '../types.ts';
 import type { RetryEvent } from './client.ts';
-import { createHubSpotConnector, type HubSpotConnector, type HubSpotConnectorOptions } from './connector.ts';
+import type { HubSpotConnector, HubSpotConnectorOptions } from './connector.ts';
 import { PortalBudget } from './rate-budget.ts';
 import { HUBSPOT_SCOPES } from './scopes.ts';
+import { emulatorConnector } from './testdata/emulator-connector.ts';
 
 let f: EmulatorFixture;
 let seeded: SeedResult;
@@ -21,19 +22,9 @@ afterEach(async () => {
   await f.emulator.close();
 });
 
-/** The connector on the emulator's clock: every wait moves that clock, nothing really sleeps. */
-function connector(extra: Partial<HubSpotConnectorOptions> = {}): HubSpotConnector {
-  return createHubSpotConnector({
-    accessToken: () => Promise.resolve(f.accessToken),
-    basePath: f.emulator.url,
-    portalId: f.portal.id,
-    budget: new PortalBudget(),
-    clock: f.clock,
-    sleep: (ms) => f.clock.advance(ms),
-    rng: () => 0.5,
-    ...extra,
-  });
-}
+/** The real connector on this file's emulator, on its clock (testdata/emulator-connector.ts). */
+const connector = (extra: Partial<HubSpotConnectorOptions> = {}): HubSpotConnector =>
+  emulatorConnector(f, extra);
 
 /** The emulator's requests from index `from` on, as `METHOD path`. */
 const callsSince = (from: number): string[] =>

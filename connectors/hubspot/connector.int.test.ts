@@ -2,11 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generatePortal } from '../../sandbox/generator/index.ts';
 import { addContacts, startFixture, type EmulatorFixture } from '../../sandbox/hubspot/testing.ts';
 import type { CanonicalPerson, Connector, Page, ScoreFields, ScoreWrite } from '../types.ts';
-import { createHubSpotConnector, type HubSpotConnectorOptions } from './connector.ts';
-import { PortalBudget } from './rate-budget.ts';
+import type { HubSpotConnectorOptions } from './connector.ts';
 import type { RetryEvent } from './client.ts';
 import { HUBSPOT_SCOPES } from './scopes.ts';
 import { LEADGATE_PROPERTIES } from './schema.ts';
+import { emulatorConnector } from './testdata/emulator-connector.ts';
 
 let f: EmulatorFixture;
 
@@ -17,19 +17,8 @@ afterEach(async () => {
   await f.emulator.close();
 });
 
-/** The connector on the emulator's clock: every wait moves that clock, nothing really sleeps. */
-function connector(extra: Partial<HubSpotConnectorOptions> = {}): Connector {
-  return createHubSpotConnector({
-    accessToken: () => Promise.resolve(f.accessToken),
-    basePath: f.emulator.url,
-    portalId: f.portal.id,
-    budget: new PortalBudget(),
-    clock: f.clock,
-    sleep: (ms) => f.clock.advance(ms),
-    rng: () => 0.5,
-    ...extra,
-  });
-}
+/** The real connector on this file's emulator, on its clock (testdata/emulator-connector.ts). */
+const connector = (extra: Partial<HubSpotConnectorOptions> = {}): Connector => emulatorConnector(f, extra);
 
 async function all<T>(list: (cursor?: string) => Promise<Page<T>>): Promise<{ items: T[]; pages: number }> {
   const items: T[] = [];
