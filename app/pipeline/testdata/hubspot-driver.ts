@@ -7,7 +7,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { ScoreClear, ScoreWrite, WriteResult } from '../../../connectors/index.ts';
-import { createHubSpotConnector, HUBSPOT_SCOPES, PortalBudget } from '../../../connectors/hubspot/index.ts';
+import { HUBSPOT_SCOPES } from '../../../connectors/hubspot/index.ts';
+import { emulatorConnector } from '../../../connectors/hubspot/testdata/emulator-connector.ts';
 import { generatePortal, type GeneratedPortal } from '../../../sandbox/generator/index.ts';
 import type { SeedResult } from '../../../sandbox/hubspot/index.ts';
 import { sdkClient, startFixture, type EmulatorFixture } from '../../../sandbox/hubspot/testing.ts';
@@ -81,15 +82,7 @@ export async function startHubSpotDriver(options: HubSpotDriverOptions = {}): Pr
     { crm: 'hubspot', externalId: String(f.portal.id), name: 'Portal' },
     now,
   );
-  const connector = createHubSpotConnector({
-    accessToken: () => Promise.resolve(f.accessToken),
-    basePath: f.emulator.url,
-    portalId: f.portal.id,
-    budget: new PortalBudget(),
-    clock: f.clock,
-    sleep: (ms) => f.clock.advance(ms),
-    rng: () => 0.5,
-  });
+  const connector = emulatorConnector(f);
   await connector.ensureSchema();
   const writeAttempts: string[] = [];
   const clearAttempts: string[] = [];
