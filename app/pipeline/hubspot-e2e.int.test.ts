@@ -5,6 +5,7 @@ import { sdkClient } from '../../sandbox/hubspot/testing.ts';
 import { rocAuc, sigmoid } from '../../scoring/index.ts';
 import { verifyAuditChain } from '../kit/audit/index.ts';
 import { defaultSettings, INCREMENTAL_EVENTS_STREAM } from './jobs/index.ts';
+import { peopleChanged } from './people-changed.ts';
 import { tenantStatus } from './status.ts';
 import { useDriver } from './testdata/crm-driver.ts';
 import { startHubSpotDriver } from './testdata/hubspot-driver.ts';
@@ -212,8 +213,9 @@ describe('HubSpot engagement after install', () => {
       ],
     });
     /* eslint-enable @typescript-eslint/no-unsafe-class-instance-assignment */
-    // A webhook's job reads people only: the events wait for the sweep (app/pipeline/jobs/incremental.ts, readsEvents).
-    await d.enqueue('incremental', { source: 'webhook', personIds: [id] });
+    // A webhook's job, as the webhook route queues it, reads the contacts it names and no events: those
+    // wait for the sweep (app/pipeline/jobs/targeted.ts).
+    await d.enqueue('incremental', peopleChanged({ source: 'webhook', recordIds: [id] }));
     await d.drain();
     expect((await store.getEventsAsOf(tenant.id, id, FAR)).length).toBe(eventsBefore);
     expect(Number((await store.getSyncCursor(tenant.id, INCREMENTAL_EVENTS_STREAM))?.cursor)).toBe(
