@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CanonicalPerson, Connector, CrmKind } from '../../../connectors/index.ts';
-import { createJobQueue, Worker, type JobQueue } from '../../kit/jobs/index.ts';
 import type { JsonValue, Store, Tenant } from '../../kit/store/index.ts';
 import { sqliteFactory, type TestDb } from '../../kit/store/test-support.ts';
-import { createPipelineHandlers } from './index.ts';
+import { startPipelineWorker, type PipelineWorker } from '../testdata/pipeline-worker.ts';
 
 /**
- * Job payloads and checkpoints through a real queue and worker: a malformed one dead-letters its job
- * with the reason and the worker goes on; every payload shape ever queued still runs.
+ * Job payloads and checkpoints through a real queue and worker (testdata/pipeline-worker.ts): a
+ * malformed one dead-letters its job with the reason and the worker goes on; every payload shape ever
+ * queued still runs.
  */
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -55,8 +55,7 @@ function fakeConnector(crm: CrmKind, calls: Calls, byIds: boolean): Connector {
 
 let db: TestDb;
 let store: Store;
-let queue: JobQueue;
-let worker: Worker;
+let pipeline: PipelineWorker;
 let now: number;
 let calls: Calls;
 /** Ids of the probe jobs the worker ran: it goes on after a refused payload. */
@@ -64,14 +63,19 @@ let probes: string[];
 
 async function setup(crm: CrmKind, byIds: boolean): Promise<Tenant> {
   const tenant = await store.createTenant({ crm, externalId: `${crm}-1`, name: 'T' }, now);
-  const handlers = createPipelineHandlers({
-    store,
-    connectorFor: () => fakeConnector(crm, calls, byIds),
-    clock: () => now,
-    sleep: () => Promise.resolve(),
+  pipeline = startPipelineWorker({
+    deps: {
+      store,
+      connectorFor: () => fakeConnector(crm, calls, byIds),
+      clock: () => now,
+      sleep: () => Promise.resolve(),
+    },
+    tenant,
+    advance: (ms) => {
+      now += ms;
+    },
   });
-  for (const [type, handler] of Object.entries(handlers)) worker.register(type, handler);
-  worker.register('probe', (ctx) => {
+  pipeline.worker.register('probe', (ctx) => {
     probes.push(ctx.job.id);
     return Promise.resolve('done');
   });
@@ -84,26 +88,6 @@ beforeEach(async () => {
   now = T0;
   calls = { changedSince: [], eventsSince: [], byIds: [], companies: [] };
   probes = [];
-  queue = createJobQueue(store, {
-    clock: () => now,
-    rng: () => 0.5,
-    leaseMs: 60_000,
-    maxRunningPerTenant: 1,
-  });
-  worker = new Worker({
-    store,
-    queue,
-    workerId: 'test-worker',
-    clock: () => now,
-    // Heartbeats wait for the job to end; nothing here really sleeps.
-    sleep: (_ms, signal) =>
-      new Promise((resolve) => {
-        if (signal?.aborted === true) resolve();
-        signal?.addEventListener('abort', () => {
-          resolve();
-        });
-      }),
-  });
 });
 
 afterEach(async () => {
@@ -114,12 +98,15 @@ afterEach(async () => {
 /** Queues a job; each one a millisecond after the last, so they are claimed in this order. */
 async function enqueue(tenant: Tenant, type: string, payload: JsonValue): Promise<string> {
   now += 1;
-  return (await queue.enqueue({ tenantId: tenant.id, type, payload })).job.id;
+  return (await pipeline.queue.enqueue({ tenantId: tenant.id, type, payload })).job.id;
 }
 
-/** Runs every runnable job (a fresh job of the chain included), at most `limit`. */
+/**
+ * Runs every runnable job (a fresh job of the chain included), at most `limit`, without moving time
+ * (pipeline.drain would, and would not stop after `limit`).
+ */
 async function drain(limit = 20): Promise<void> {
-  for (let i = 0; i < limit && (await worker.runOnce()); i++);
+  for (let i = 0; i < limit && (await pipeline.worker.runOnce()); i++);
 }
 
 const stateOf = async (tenant: Tenant, id: string) => (await store.getJob(tenant.id, id))?.state;
@@ -245,10 +232,10 @@ describe('checkpoints from the database', () => {
   /** Claims the job, saves this checkpoint as a crashed run would have, and hands it back. */
   async function withCheckpoint(tenant: Tenant, type: string, checkpoint: JsonValue): Promise<string> {
     const id = await enqueue(tenant, type, {});
-    const claimed = await queue.claim('crashed-worker', { types: [type] });
+    const claimed = await pipeline.queue.claim('crashed-worker', { types: [type] });
     if (claimed === undefined) throw new Error('nothing to claim');
     await store.saveJobCheckpoint(claimed.lease, checkpoint, now);
-    await queue.release(claimed.lease);
+    await pipeline.queue.release(claimed.lease);
     return id;
   }
 
@@ -294,10 +281,10 @@ describe('checkpoints from the database', () => {
     const tenant = await setup('salesforce', true);
     const ids = Array.from({ length: 250 }, (_, i) => `00Q${String(i).padStart(12, '0')}AAA`);
     const job = await enqueue(tenant, 'incremental', { source: 'cdc', recordIds: ids });
-    const claimed = await queue.claim('crashed-worker', { types: ['incremental'] });
+    const claimed = await pipeline.queue.claim('crashed-worker', { types: ['incremental'] });
     if (claimed === undefined) throw new Error('nothing to claim');
     await store.saveJobCheckpoint(claimed.lease, checkpoint, now);
-    await queue.release(claimed.lease);
+    await pipeline.queue.release(claimed.lease);
     await drain(1);
     expect(await stateOf(tenant, job)).toBe('done');
     expect(calls.byIds.map((b) => b.length)).toEqual(batches);
