@@ -298,9 +298,22 @@ async function apiKeyGrants(db: Kysely<Database>): Promise<void> {
     .execute();
 }
 
+/**
+ * Write-back claims (issue 14 item 7): a write-back run marks the scores it is about to send with its
+ * token and an expiry. While a claim is live no other run sends a score of that person, so two runs
+ * cannot land one person's scores in the CRM out of order, and a run marks a row written only while
+ * the row still carries its token. Nullable: no claim on the rows that exist.
+ */
+async function writeBackClaims(db: Kysely<Database>): Promise<void> {
+  // One column per statement: SQLite's ALTER TABLE adds one at a time.
+  await db.schema.alterTable('scores').addColumn('write_claim', 'text').execute();
+  await db.schema.alterTable('scores').addColumn('write_claim_until', ms).execute();
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: '0001_initial_schema', up: initialSchema },
   { version: 2, name: '0002_oauth_states', up: oauthStates },
   { version: 3, name: '0003_oauth_state_verifier', up: oauthStateVerifier },
   { version: 4, name: '0004_api_key_grants', up: apiKeyGrants },
+  { version: 5, name: '0005_write_back_claims', up: writeBackClaims },
 ];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Ctx } from './context.ts';
-import { conflict, isUniqueViolation, lockKey } from './context.ts';
+import { conflict, count, isUniqueViolation, lockKey } from './context.ts';
 import { canonicalJson, parseJson, parseJsonObject } from './json.ts';
 import type { ModelsTable, PoliciesTable, ScoresTable } from './schema.ts';
 import type {
@@ -14,7 +14,10 @@ import type {
   Route,
   ScoreRecord,
   Tier,
+  WriteBackClaim,
+  WriteBackClaimOptions,
   WriteBackState,
+  WriteBackTransition,
 } from './types.ts';
 import { StoreError } from './types.ts';
 import {
@@ -254,6 +257,8 @@ export async function insertScore(ctx: Ctx, s: NewScore): Promise<ScoreRecord> {
     write_back_error: null,
     write_back_at: null,
     scored_at: requireTime('score.scoredAt', s.scoredAt),
+    write_claim: null,
+    write_claim_until: null,
   };
   await ctx.db.insertInto('scores').values(row).execute();
   return toScore(row);
@@ -314,4 +319,212 @@ export async function setWriteBackState(
     .where('id', '=', requireId('scoreId', scoreId))
     .executeTakeFirst();
   if (res.numUpdatedRows === 0n) throw new StoreError('not_found', `score ${scoreId} not found`);
+}
+
+function requireIds(field: string, ids: readonly string[]): string[] {
+  return ids.map((id, i) => requireId(`${field}[${i}]`, id));
+}
+
+export async function transitionWriteBack(
+  ctx: Ctx,
+  tenantId: string,
+  scoreId: string,
+  change: WriteBackTransition,
+): Promise<boolean> {
+  const from = change.from.map((st, i) => requireOneOf(`from[${i}]`, st, WRITE_BACK));
+  if (from.length === 0) throw new StoreError('invalid_input', 'from: at least one state');
+  const claim = change.claim === undefined ? undefined : requireId('claim', change.claim);
+  let q = ctx.db
+    .updateTable('scores')
+    .set({
+      write_back: requireOneOf('to', change.to, WRITE_BACK),
+      write_back_at: requireTime('at', change.at),
+      write_back_error: change.error === undefined ? null : requireText('error', change.error),
+      // The claim ends with the result it guarded.
+      ...(claim === undefined ? {} : { write_claim: null, write_claim_until: null }),
+    })
+    .where('tenant_id', '=', requireId('tenantId', tenantId))
+    .where('id', '=', requireId('scoreId', scoreId))
+    .where('write_back', 'in', from);
+  if (claim !== undefined) q = q.where('write_claim', '=', claim);
+  const res = await q.executeTakeFirst();
+  return count(res.numUpdatedRows) === 1;
+}
+
+/** Candidates read per query while claiming: enough that held and superseded rows rarely need a second. */
+const CLAIM_SCAN = 500;
+
+/** Must run inside a transaction (claims of one tenant serialise on its write-back lock). */
+export async function claimWriteBack(
+  ctx: Ctx,
+  tenantId: string,
+  options: WriteBackClaimOptions,
+): Promise<WriteBackClaim> {
+  requireId('tenantId', tenantId);
+  const token = requireId('token', options.token);
+  const now = requireTime('now', options.now);
+  const until = requireTime('until', options.until);
+  const limit = requirePositiveInt('limit', options.limit);
+  if (until <= now) throw new StoreError('invalid_input', 'until: must be later than now');
+  // PostgreSQL: two claimers would each see the other's persons unclaimed (read committed); the lock
+  // makes the second wait and then see the first one's claims. SQLite: BEGIN IMMEDIATE already did.
+  await lockKey(ctx, `write-back:${tenantId}`);
+  const result: WriteBackClaim = { claimed: [], superseded: 0, held: 0 };
+  const chosen: string[] = [];
+  const chosenPersons = new Set<string>();
+  let after: { scoredAt: number; id: string } | undefined;
+  scan: for (;;) {
+    let q = ctx.db
+      .selectFrom('scores')
+      .select(['id', 'person_id', 'scored_at'])
+      .where('tenant_id', '=', tenantId)
+      .where('write_back', '=', 'pending')
+      .where((eb) => eb.or([eb('write_claim_until', 'is', null), eb('write_claim_until', '<=', now)]));
+    if (after !== undefined) {
+      const a = after;
+      q = q.where((eb) =>
+        eb.or([
+          eb('scored_at', '>', a.scoredAt),
+          eb.and([eb('scored_at', '=', a.scoredAt), eb('id', '>', a.id)]),
+        ]),
+      );
+    }
+    const page = await q.orderBy('scored_at').orderBy('id').limit(CLAIM_SCAN).execute();
+    const last = page.at(-1);
+    if (last === undefined) break;
+    after = { scoredAt: last.scored_at, id: last.id };
+    const ids = page.map((r) => r.id);
+    const persons = [...new Set(page.map((r) => r.person_id))];
+    // A newer score of the same person, in listScores' order (scored_at, then id): this one is stale.
+    const stale = await ctx.db
+      .selectFrom('scores as s')
+      .select('s.id')
+      .where('s.tenant_id', '=', tenantId)
+      .where('s.id', 'in', ids)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('scores as n')
+            .select('n.id')
+            .whereRef('n.tenant_id', '=', 's.tenant_id')
+            .whereRef('n.person_id', '=', 's.person_id')
+            .where((e) =>
+              e.or([
+                e('n.scored_at', '>', e.ref('s.scored_at')),
+                e.and([e('n.scored_at', '=', e.ref('s.scored_at')), e('n.id', '>', e.ref('s.id'))]),
+              ]),
+            ),
+        ),
+      )
+      .execute();
+    const staleIds = new Set(stale.map((r) => r.id));
+    // Persons with a write in flight: a live claim on any of their rows, superseded ones included.
+    const busy = await ctx.db
+      .selectFrom('scores')
+      .select('person_id')
+      .distinct()
+      .where('tenant_id', '=', tenantId)
+      .where('person_id', 'in', persons)
+      .where('write_claim_until', '>', now)
+      .execute();
+    const heldPersons = new Set(busy.map((r) => r.person_id));
+    for (const row of page) {
+      if (staleIds.has(row.id)) {
+        const res = await ctx.db
+          .updateTable('scores')
+          .set({ write_back: 'skipped', write_back_at: now, write_back_error: 'superseded by a newer score' })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', row.id)
+          .where('write_back', '=', 'pending')
+          .executeTakeFirst();
+        result.superseded += count(res.numUpdatedRows);
+      } else if (heldPersons.has(row.person_id) || chosenPersons.has(row.person_id)) {
+        result.held++;
+      } else {
+        chosen.push(row.id);
+        chosenPersons.add(row.person_id);
+        if (chosen.length >= limit) break scan;
+      }
+    }
+    if (page.length < CLAIM_SCAN) break;
+  }
+  if (chosen.length === 0) return result;
+  // Still pending and unclaimed: on PostgreSQL a scoring transaction (which does not take this lock)
+  // may have superseded a row since it was read; the update re-checks it on the row itself.
+  await ctx.db
+    .updateTable('scores')
+    .set({ write_claim: token, write_claim_until: until })
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', chosen)
+    .where('write_back', '=', 'pending')
+    .where((eb) => eb.or([eb('write_claim_until', 'is', null), eb('write_claim_until', '<=', now)]))
+    .execute();
+  const rows = await ctx.db
+    .selectFrom('scores')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', chosen)
+    .where('write_claim', '=', token)
+    .where('write_claim_until', '=', until)
+    .orderBy('scored_at')
+    .orderBy('id')
+    .execute();
+  result.claimed = rows.map(toScore);
+  return result;
+}
+
+export async function renewWriteBackClaims(
+  ctx: Ctx,
+  tenantId: string,
+  token: string,
+  scoreIds: readonly string[],
+  now: number,
+  until: number,
+): Promise<string[]> {
+  requireId('tenantId', tenantId);
+  requireId('token', token);
+  requireTime('now', now);
+  requireTime('until', until);
+  if (until <= now) throw new StoreError('invalid_input', 'until: must be later than now');
+  const ids = requireIds('scoreIds', scoreIds);
+  if (ids.length === 0) return [];
+  await ctx.db
+    .updateTable('scores')
+    .set({ write_claim_until: until })
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', ids)
+    .where('write_claim', '=', token)
+    .where('write_back', '=', 'pending')
+    .where('write_claim_until', '>', now)
+    .execute();
+  const rows = await ctx.db
+    .selectFrom('scores')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', ids)
+    .where('write_claim', '=', token)
+    .where('write_claim_until', '=', until)
+    .where('write_back', '=', 'pending')
+    .execute();
+  const renewed = new Set(rows.map((r) => r.id));
+  return ids.filter((id) => renewed.has(id));
+}
+
+export async function releaseWriteBackClaims(
+  ctx: Ctx,
+  tenantId: string,
+  token: string,
+  scoreIds: readonly string[],
+): Promise<void> {
+  requireId('tenantId', tenantId);
+  requireId('token', token);
+  const ids = requireIds('scoreIds', scoreIds);
+  if (ids.length === 0) return;
+  await ctx.db
+    .updateTable('scores')
+    .set({ write_claim: null, write_claim_until: null })
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', ids)
+    .where('write_claim', '=', token)
+    .execute();
 }

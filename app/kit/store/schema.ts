@@ -93,6 +93,10 @@ export interface ScoresTable {
   write_back_error: string | null;
   write_back_at: number | null;
   scored_at: number;
+  /** token of the write-back run sending this score (migration 5), null when none */
+  write_claim: string | null;
+  /** when that claim lapses (epoch ms); live while later than now */
+  write_claim_until: number | null;
 }
 
 export interface SyncCursorsTable {

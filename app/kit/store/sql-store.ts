@@ -51,7 +51,10 @@ import type {
   Tenant,
   TenantStatus,
   UpsertRecordResult,
+  WriteBackClaim,
+  WriteBackClaimOptions,
   WriteBackState,
+  WriteBackTransition,
 } from './types.ts';
 import { StoreError } from './types.ts';
 
@@ -279,6 +282,24 @@ export class SqlStore implements Store {
     error?: string,
   ): Promise<void> {
     return registry.setWriteBackState(this.ctx, tenantId, scoreId, state, at, error);
+  }
+  transitionWriteBack(tenantId: string, scoreId: string, change: WriteBackTransition): Promise<boolean> {
+    return registry.transitionWriteBack(this.ctx, tenantId, scoreId, change);
+  }
+  claimWriteBack(tenantId: string, options: WriteBackClaimOptions): Promise<WriteBackClaim> {
+    return this.inTx((ctx) => registry.claimWriteBack(ctx, tenantId, options));
+  }
+  renewWriteBackClaims(
+    tenantId: string,
+    token: string,
+    scoreIds: readonly string[],
+    now: EpochMs,
+    until: EpochMs,
+  ): Promise<string[]> {
+    return registry.renewWriteBackClaims(this.ctx, tenantId, token, scoreIds, now, until);
+  }
+  releaseWriteBackClaims(tenantId: string, token: string, scoreIds: readonly string[]): Promise<void> {
+    return registry.releaseWriteBackClaims(this.ctx, tenantId, token, scoreIds);
   }
 
   // sync cursors, api keys

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from './index.ts';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { NewScore, Store } from './index.ts';
 import { StoreError } from './index.ts';
 import type { TestDb } from './test-support.ts';
 import { testDbFactories } from './test-support.ts';
@@ -332,6 +332,153 @@ describe.each(factories)('store on $kind', (factory) => {
     it('refuses a probability outside [0, 1]', async () => {
       const s = await store.getLatestScore(tenantId, 'p1');
       await expect(store.insertScore({ ...s!, probability: 1.5 })).rejects.toThrow(/probability/);
+    });
+  });
+
+  describe('write-back claims (issue 14 item 7)', () => {
+    let t: string;
+    let n = 0;
+    beforeEach(async () => {
+      t = (await store.createTenant({ crm: 'hubspot', externalId: `claims-${++n}`, name: 'C' }, T0)).id;
+    });
+    const newScore = (personId: string, scoredAt: number): NewScore => ({
+      tenantId: t,
+      personId,
+      objectType: 'contact',
+      modelVersion: null,
+      policyVersion: null,
+      inputsHash: 'h',
+      probability: 0.5,
+      score: 50,
+      fitScore: null,
+      engagementScore: null,
+      tier: 'C',
+      route: 'nurture',
+      confidence: 'low',
+      reasons: [],
+      decision: {},
+      writeBack: 'pending',
+      scoredAt,
+    });
+    const pending = (personId: string, scoredAt: number) => store.insertScore(newScore(personId, scoredAt));
+    const claim = (token: string, now = T0 + 10, limit = 100) =>
+      store.claimWriteBack(t, { token, now, until: now + 60_000, limit });
+    const stateOf = async (personId: string, scoredAt: number) =>
+      (await store.listScores(t, personId, 10)).find((s) => s.scoredAt === scoredAt)?.writeBack;
+
+    it('moves a write-back state only from the states the caller read', async () => {
+      const s = await pending('p1', T0);
+      expect(await store.transitionWriteBack(t, s.id, { from: ['pending'], to: 'written', at: T0 + 1 })).toBe(
+        true,
+      );
+      // A superseding scorer that read 'pending' does not overwrite the write that landed meanwhile.
+      expect(
+        await store.transitionWriteBack(t, s.id, {
+          from: ['pending', 'failed'],
+          to: 'skipped',
+          at: T0 + 2,
+          error: 'superseded',
+        }),
+      ).toBe(false);
+      expect(await store.getLatestScore(t, 'p1')).toMatchObject({
+        writeBack: 'written',
+        writeBackAt: T0 + 1,
+      });
+      expect(await store.transitionWriteBack(t, 'nope', { from: ['pending'], to: 'written', at: T0 })).toBe(
+        false,
+      );
+    });
+
+    it("claims each person's newest pending score, oldest first, and supersedes the older ones", async () => {
+      await pending('p1', T0);
+      await pending('p2', T0 + 1);
+      await pending('p1', T0 + 2);
+      const c = await claim('run-a');
+      expect(c.claimed.map((s) => [s.personId, s.scoredAt])).toEqual([
+        ['p2', T0 + 1],
+        ['p1', T0 + 2],
+      ]);
+      expect(c).toMatchObject({ superseded: 1, held: 0 });
+      expect(await stateOf('p1', T0)).toBe('skipped');
+      // Claimed rows are no one else's to take.
+      expect(await claim('run-b')).toEqual({ claimed: [], superseded: 0, held: 0 });
+    });
+
+    it('holds a person while a write of theirs is in flight, even once that score is superseded', async () => {
+      const first = await pending('p1', T0);
+      const [inFlight] = (await claim('run-a')).claimed;
+      expect(inFlight?.id).toBe(first.id);
+      // A rescore supersedes the score in flight and queues a newer one.
+      expect(
+        await store.transitionWriteBack(t, first.id, {
+          from: ['pending'],
+          to: 'skipped',
+          at: T0 + 1,
+          error: 'x',
+        }),
+      ).toBe(true);
+      const newer = await pending('p1', T0 + 1);
+      expect(await claim('run-b')).toEqual({ claimed: [], superseded: 0, held: 1 });
+      // The answer of the stale write cannot mark it written, and ends its claim.
+      expect(
+        await store.transitionWriteBack(t, first.id, {
+          from: ['pending'],
+          to: 'written',
+          at: T0 + 2,
+          claim: 'run-a',
+        }),
+      ).toBe(false);
+      await store.releaseWriteBackClaims(t, 'run-a', [first.id]);
+      const next = await claim('run-b');
+      expect(next.claimed.map((s) => s.id)).toEqual([newer.id]);
+      // Only the claim's own token marks the result.
+      expect(
+        await store.transitionWriteBack(t, newer.id, {
+          from: ['pending'],
+          to: 'written',
+          at: T0 + 3,
+          claim: 'run-a',
+        }),
+      ).toBe(false);
+      expect(
+        await store.transitionWriteBack(t, newer.id, {
+          from: ['pending'],
+          to: 'written',
+          at: T0 + 3,
+          claim: 'run-b',
+        }),
+      ).toBe(true);
+      expect(await stateOf('p1', T0)).toBe('skipped');
+      expect(await stateOf('p1', T0 + 1)).toBe('written');
+    });
+
+    it('lets a lapsed claim be taken over, after which the first run can no longer renew it', async () => {
+      const s = await pending('p1', T0);
+      expect((await claim('run-a', T0 + 10)).claimed).toHaveLength(1);
+      expect(await store.renewWriteBackClaims(t, 'run-a', [s.id], T0 + 20, T0 + 90_000)).toEqual([s.id]);
+      // Past the renewed expiry the claim has lapsed: another run may claim the person.
+      expect((await claim('run-b', T0 + 90_001)).claimed.map((x) => x.id)).toEqual([s.id]);
+      expect(await store.renewWriteBackClaims(t, 'run-a', [s.id], T0 + 90_002, T0 + 200_000)).toEqual([]);
+      // A lapsed claim nobody took is lost too: a run renews only what is still live.
+      expect(await store.renewWriteBackClaims(t, 'run-b', [s.id], T0 + 500_000, T0 + 600_000)).toEqual([]);
+    });
+
+    it('never gives two concurrent claimers the same person', async () => {
+      await store.transaction(async (tx) => {
+        for (let i = 0; i < 60; i++) {
+          await tx.insertScore(newScore(`q${i}`, T0 + i));
+          await tx.insertScore(newScore(`q${i}`, T0 + 100 + i));
+        }
+      });
+      // Each q-person now has an older and a newer pending score.
+      const [a, b, c] = await Promise.all(
+        ['run-a', 'run-b', 'run-c'].map((tok) => claim(tok, T0 + 1_000, 25)),
+      );
+      const claimed = [a, b, c].flatMap((x) => x?.claimed ?? []);
+      expect(claimed).toHaveLength(60);
+      expect(new Set(claimed.map((x) => x.personId)).size).toBe(60);
+      expect(claimed.every((x) => x.scoredAt >= T0 + 100)).toBe(true);
+      expect([a, b, c].reduce((sum, x) => sum + (x?.superseded ?? 0), 0)).toBe(60);
     });
   });
 

@@ -250,6 +250,45 @@ export interface ScoreRecord extends NewScore {
   writeBackAt: EpochMs | null;
 }
 
+/**
+ * A compare-and-set on a score's write-back state (issue 14 item 7): it moves only from a state the
+ * caller read, so a concurrent writer's result is never overwritten (a superseded score never flips to
+ * written, a written one never back to skipped).
+ */
+export interface WriteBackTransition {
+  /** the states the caller read; the update does nothing from any other */
+  from: readonly WriteBackState[];
+  to: WriteBackState;
+  at: EpochMs;
+  /** the reason kept with the state; cleared when absent */
+  error?: string;
+  /** only while the row still carries this write-back claim token, which the update then clears */
+  claim?: string;
+}
+
+/** What a write-back run asks for when it claims the next scores to send. */
+export interface WriteBackClaimOptions {
+  /** the run's token (one per run, shared by its batches) */
+  token: string;
+  now: EpochMs;
+  /** when the claim lapses unless renewed; a claim is live while this is later than now */
+  until: EpochMs;
+  /** at most this many scores */
+  limit: number;
+}
+
+export interface WriteBackClaim {
+  /**
+   * Claimed for the token, oldest first: each a pending score that is its person's newest score, of a
+   * person no other live claim holds (no write of theirs in flight).
+   */
+  claimed: ScoreRecord[];
+  /** pending scores set aside as 'skipped' because their person has a newer score */
+  superseded: number;
+  /** pending scores left pending because a live claim (a write in flight) holds their person */
+  held: number;
+}
+
 /* ------------------------------------------------------------ sync cursors */
 
 export interface SyncCursor {
@@ -504,6 +543,10 @@ export interface Store {
   /** newest first */
   listScores(tenantId: string, personId: string, limit: number): Promise<ScoreRecord[]>;
   listScoresByWriteBack(tenantId: string, state: WriteBackState, limit: number): Promise<ScoreRecord[]>;
+  /**
+   * Unconditional (tests, fixtures): the pipeline moves write-back states with transitionWriteBack,
+   * which never overwrites a concurrent writer's result.
+   */
   setWriteBackState(
     tenantId: string,
     scoreId: string,
@@ -511,6 +554,27 @@ export interface Store {
     at: EpochMs,
     error?: string,
   ): Promise<void>;
+  /** Compare-and-set on the write-back state; true when it moved, false when the row was not in `from`. */
+  transitionWriteBack(tenantId: string, scoreId: string, change: WriteBackTransition): Promise<boolean>;
+  /**
+   * Claims the next pending scores to send, oldest first, under the tenant's write-back lock: a pending
+   * score whose person has a newer score is set aside as superseded, one whose person a live claim holds
+   * is left pending (counted as held). Runs in one transaction.
+   */
+  claimWriteBack(tenantId: string, options: WriteBackClaimOptions): Promise<WriteBackClaim>;
+  /**
+   * Extends the token's claims to `until`; returns the ids still claimed: pending, carrying the token,
+   * and not yet lapsed at `now` (a lapsed claim is lost, since another run may have written the person).
+   */
+  renewWriteBackClaims(
+    tenantId: string,
+    token: string,
+    scoreIds: readonly string[],
+    now: EpochMs,
+    until: EpochMs,
+  ): Promise<string[]>;
+  /** Drops the token's claims on these scores (whatever their state). */
+  releaseWriteBackClaims(tenantId: string, token: string, scoreIds: readonly string[]): Promise<void>;
 
   // sync cursors
   getSyncCursor(tenantId: string, stream: string): Promise<SyncCursor | undefined>;
