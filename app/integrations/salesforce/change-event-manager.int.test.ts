@@ -1,14 +1,21 @@
-import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFixture, type Fixture } from '../../../test/salesforce-fixture.ts';
-import type { LogMeta, Logger } from '../../kit/logging/index.ts';
-import { createKeyRing, type KeyRing } from '../../kit/secrets/index.ts';
+import type { Fixture } from '../../../test/salesforce-fixture.ts';
+import type { KeyRing } from '../../kit/secrets/index.ts';
 import type { JobRecord, Store, Tenant } from '../../kit/store/index.ts';
-import { sqliteFactory, type TestDb } from '../../kit/store/test-support.ts';
 import { createCdcManager, type CdcManager } from './change-event-manager.ts';
 import { CDC_CURSOR_STREAM } from './change-events.ts';
 import { createSalesforceOAuthClient } from './oauth-client.ts';
-import { saveSalesforceSession, sessionOf } from './tokens.ts';
+import {
+  heldWaits,
+  pause,
+  recordIdsOf,
+  recordingCdcStore,
+  recordingLogger,
+  startCdcFixture,
+  type CdcFixture,
+  type HeldWaits,
+  type Line,
+} from './testdata/cdc-fixture.ts';
 
 /**
  * The manager against the emulator: a subscription that fails (no session yet, or a session that can
@@ -16,19 +23,16 @@ import { saveSalesforceSession, sessionOf } from './tokens.ts';
  * is gone or the manager stopped.
  */
 
+let cdc: CdcFixture;
 let fx: Fixture;
-let db: TestDb;
 let store: Store;
 let ring: KeyRing;
 let tenant: Tenant;
 let manager: CdcManager | undefined;
 
 beforeEach(async () => {
-  fx = await startFixture();
-  db = await sqliteFactory.create();
-  store = await db.open();
-  ring = createKeyRing(randomBytes(32));
-  tenant = await store.createTenant({ crm: 'salesforce', externalId: fx.org.id, name: 'Org' }, fx.clock.now);
+  cdc = await startCdcFixture();
+  ({ fx, store, ring, tenant } = cdc);
   // Handled up to an earlier change: a subscription replays from there, so a Lead inserted once the
   // client is connected reaches it however the handshake and the subscribe interleave with the insert.
   fx.org.insert('Lead', [{ LastName: 'Before', Company: 'C' }]);
@@ -43,64 +47,20 @@ beforeEach(async () => {
 afterEach(async () => {
   manager?.stopAll();
   manager = undefined;
-  await store.close();
-  await db.destroy();
-  await fx.emulator.close();
+  await cdc.stop();
 });
 
-interface Line {
-  readonly level: string;
-  readonly message: string;
-  readonly meta: LogMeta;
-}
-
-/** A fresh session of the org in the store, as an install saves it; no refresh token unless asked. */
-async function connect(withRefreshToken = false): Promise<string> {
-  const issued = fx.org.issueToken({ withRefreshToken });
-  const grant = {
-    accessToken: issued.accessToken,
-    refreshToken: issued.refreshToken ?? null,
-    instanceUrl: fx.emulator.url,
-    orgId: fx.org.id,
-    userId: fx.org.userId,
-  };
-  await saveSalesforceSession(
-    store,
-    ring,
-    tenant.id,
-    sessionOf(grant, 'web', null, fx.clock.now),
-    fx.clock.now,
-  );
-  return issued.accessToken;
-}
-
-interface Run {
+/** The manager, what it queued and logged, and its backoff waits (released by the test). */
+interface Run extends Pick<HeldWaits, 'delays' | 'release'> {
   readonly manager: CdcManager;
   readonly jobs: JobRecord[];
   readonly logs: Line[];
-  /** Every wait asked for, in ms. */
-  readonly delays: number[];
-  /** Lets every wait asked for so far end. */
-  readonly release: () => void;
 }
 
 function start(): Run {
   const jobs: JobRecord[] = [];
   const logs: Line[] = [];
-  const delays: number[] = [];
-  const held: (() => void)[] = [];
-  const at =
-    (level: string) =>
-    (message: string, meta: LogMeta = {}): void => {
-      logs.push({ level, message, meta });
-    };
-  const logger: Logger = {
-    error: at('error'),
-    warn: at('warn'),
-    info: at('info'),
-    debug: at('debug'),
-    child: () => logger,
-  };
+  const waits = heldWaits();
   const clock = { now: () => fx.clock.now };
   const oauth = createSalesforceOAuthClient({
     clientId: 'leadgate-emulator',
@@ -108,41 +68,17 @@ function start(): Run {
     loginUrl: fx.emulator.url,
   });
   const m = createCdcManager({
-    store: {
-      getTenant: (id) => store.getTenant(id),
-      getSyncCursor: (t, stream) => store.getSyncCursor(t, stream),
-      setSyncCursor: (c) => store.setSyncCursor(c),
-      getCredential: (t, name) => store.getCredential(t, name),
-      enqueueJob: async (job, now) => {
-        const out = await store.enqueueJob(job, now);
-        if (out.created) jobs.push(out.job);
-        return out;
-      },
-    },
+    store: { ...recordingCdcStore(store, jobs), getTenant: (id) => store.getTenant(id) },
     ring,
     clientId: 'leadgate-test',
     clock,
-    logger,
+    logger: recordingLogger(logs),
     tokens: { store, ring, oauth, clock, audit: () => Promise.resolve() },
-    sleep: (ms: number) =>
-      new Promise<void>((resolve) => {
-        delays.push(ms);
-        held.push(resolve);
-      }),
+    sleep: waits.sleep,
   });
   manager = m;
-  return {
-    manager: m,
-    jobs,
-    logs,
-    delays,
-    release: () => {
-      for (const resolve of held.splice(0)) resolve();
-    },
-  };
+  return { manager: m, jobs, logs, delays: waits.delays, release: waits.release };
 }
-
-const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls for up to 3 s; the assertions after it say what is missing. */
 async function until(check: () => Promise<boolean> | boolean): Promise<void> {
@@ -151,8 +87,6 @@ async function until(check: () => Promise<boolean> | boolean): Promise<void> {
 
 const failures = (run: Run): Line[] => run.logs.filter((l) => /down; resubscribing/.test(l.message));
 const newLead = (): string => fx.org.insert('Lead', [{ LastName: 'Lead', Company: 'C' }])[0] ?? '';
-const recordIdsOf = (jobs: readonly JobRecord[]): string[] =>
-  jobs.flatMap((j) => (j.payload as { recordIds?: string[] }).recordIds ?? []);
 
 describe('createCdcManager', () => {
   it('retries a subscription whose session is missing at first, with a capped backoff, until it receives events', async () => {
@@ -163,7 +97,7 @@ describe('createCdcManager', () => {
     await until(() => run.delays.length === 2);
     expect(fx.emulator.cometdClients()).toBe(0);
     // The org is connected now (the session saved); the next try subscribes.
-    const token = await connect();
+    const token = await cdc.connect();
     run.release();
     await until(() => fx.emulator.cometdClients() === 1);
     const lead = newLead();
@@ -203,7 +137,7 @@ describe('createCdcManager', () => {
 
   it('subscribes again when a live subscription stops by itself (its session could not be renewed)', async () => {
     // No refresh token: once the session expires the live stream cannot re-handshake and stops.
-    await connect();
+    await cdc.connect();
     const run = start();
     run.manager.ensure(tenant);
     await until(() => fx.emulator.cometdClients() === 1);
@@ -211,7 +145,7 @@ describe('createCdcManager', () => {
     await until(() => run.delays.length === 1);
     expect(failures(run)[0]?.meta['err']).toEqual({ name: 'ConnectorError', message: 'no refresh token' });
     // Reconnected (a new install saved a session): the retry picks it up.
-    await connect();
+    await cdc.connect();
     run.release();
     await until(() => fx.emulator.cometdClients() === 1);
     const lead = newLead();
@@ -224,7 +158,7 @@ describe('createCdcManager', () => {
     run.manager.ensure(tenant);
     await until(() => run.delays.length === 1);
     await store.setTenantStatus(tenant.id, 'uninstalled');
-    await connect();
+    await cdc.connect();
     run.release();
     await pause(200);
     expect(run.delays).toHaveLength(1);
@@ -236,7 +170,7 @@ describe('createCdcManager', () => {
     const run = start();
     run.manager.ensure(tenant);
     await until(() => run.delays.length === 1);
-    await connect();
+    await cdc.connect();
     run.manager.stopAll();
     // The wait is not released: stopAll ends it.
     await pause(200);
@@ -251,7 +185,7 @@ describe('createCdcManager', () => {
     run.manager.ensure(tenant);
     await until(() => run.delays.length === 1);
     // A new install connected the org: no need to wait out the backoff.
-    await connect();
+    await cdc.connect();
     run.manager.ensure(tenant);
     await until(() => fx.emulator.cometdClients() === 1);
     expect(fx.emulator.cometdClients()).toBe(1);

@@ -1,17 +1,24 @@
-import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFixture, type Fixture } from '../../../test/salesforce-fixture.ts';
-import type { LogMeta, Logger } from '../../kit/logging/index.ts';
-import { createKeyRing, type KeyRing } from '../../kit/secrets/index.ts';
+import type { Fixture } from '../../../test/salesforce-fixture.ts';
+import type { KeyRing } from '../../kit/secrets/index.ts';
 import type { JobRecord, NewJob, Store, Tenant } from '../../kit/store/index.ts';
-import { sqliteFactory, type TestDb } from '../../kit/store/test-support.ts';
 import {
   CDC_CURSOR_STREAM,
   subscribeSalesforceCdc,
   type CdcStore,
   type CdcSubscription,
 } from './change-events.ts';
-import { saveSalesforceSession, sessionOf } from './tokens.ts';
+import {
+  heldWaits,
+  pause,
+  recordIdsOf,
+  recordingCdcStore,
+  recordingLogger,
+  startCdcFixture,
+  type CdcFixture,
+  type HeldWaits,
+  type Line,
+} from './testdata/cdc-fixture.ts';
 
 /**
  * Our side of the change events against the emulator and a real store that fails on demand: a batch
@@ -19,64 +26,23 @@ import { saveSalesforceSession, sessionOf } from './tokens.ts';
  * passes an event whose job is not queued.
  */
 
+let cdc: CdcFixture;
 let fx: Fixture;
-let db: TestDb;
 let store: Store;
 let ring: KeyRing;
 let tenant: Tenant;
 const subs: CdcSubscription[] = [];
 
 beforeEach(async () => {
-  fx = await startFixture();
-  db = await sqliteFactory.create();
-  store = await db.open();
-  ring = createKeyRing(randomBytes(32));
-  tenant = await store.createTenant({ crm: 'salesforce', externalId: fx.org.id, name: 'Org' }, fx.clock.now);
-  const issued = fx.org.issueToken();
-  const grant = {
-    accessToken: issued.accessToken,
-    refreshToken: null,
-    instanceUrl: fx.emulator.url,
-    orgId: fx.org.id,
-    userId: fx.org.userId,
-  };
-  await saveSalesforceSession(
-    store,
-    ring,
-    tenant.id,
-    sessionOf(grant, 'web', null, fx.clock.now),
-    fx.clock.now,
-  );
+  cdc = await startCdcFixture();
+  ({ fx, store, ring, tenant } = cdc);
+  await cdc.connect();
 });
 
 afterEach(async () => {
   for (const sub of subs.splice(0)) sub.stop();
-  await store.close();
-  await db.destroy();
-  await fx.emulator.close();
+  await cdc.stop();
 });
-
-interface Line {
-  readonly level: string;
-  readonly message: string;
-  readonly meta: LogMeta;
-}
-
-function recordingLogger(lines: Line[]): Logger {
-  const at =
-    (level: string) =>
-    (message: string, meta: LogMeta = {}): void => {
-      lines.push({ level, message, meta });
-    };
-  const logger: Logger = {
-    error: at('error'),
-    warn: at('warn'),
-    info: at('info'),
-    debug: at('debug'),
-    child: () => logger,
-  };
-  return logger;
-}
 
 /** A saved replay id, with the jobs that were queued when it was saved. */
 interface Save {
@@ -84,17 +50,14 @@ interface Save {
   readonly jobs: readonly JobRecord[];
 }
 
-interface Run {
+/** The subscription, what it queued, saved and logged, and its retry waits (released by the test). */
+interface Run extends Pick<HeldWaits, 'delays' | 'release'> {
   readonly sub: CdcSubscription;
   /** Jobs created, in order. */
   readonly jobs: JobRecord[];
   readonly saves: Save[];
   /** Calls of enqueueJob that failed. */
   readonly failures: () => number;
-  /** Every wait the retries asked for, in ms. */
-  readonly delays: number[];
-  /** Lets every wait asked for so far end. */
-  readonly release: () => void;
   readonly logs: Line[];
 }
 
@@ -105,16 +68,15 @@ interface Run {
 function subscribe(fails: (job: NewJob, call: number) => boolean): Run {
   const jobs: JobRecord[] = [];
   const saves: Save[] = [];
-  const delays: number[] = [];
-  const held: (() => void)[] = [];
+  const waits = heldWaits();
   const logs: Line[] = [];
   let calls = 0;
   let failures = 0;
+  const real = recordingCdcStore(store, jobs);
   const flaky: CdcStore = {
-    getSyncCursor: (t, stream) => store.getSyncCursor(t, stream),
-    getCredential: (t, name) => store.getCredential(t, name),
+    ...real,
     setSyncCursor: async (c) => {
-      await store.setSyncCursor(c);
+      await real.setSyncCursor(c);
       if (c.stream === CDC_CURSOR_STREAM) saves.push({ replayId: Number(c.cursor), jobs: [...jobs] });
     },
     enqueueJob: async (job, now) => {
@@ -123,9 +85,7 @@ function subscribe(fails: (job: NewJob, call: number) => boolean): Run {
         failures += 1;
         throw new Error('SQLITE_BUSY: database is locked');
       }
-      const out = await store.enqueueJob(job, now);
-      if (out.created) jobs.push(out.job);
-      return out;
+      return real.enqueueJob(job, now);
     },
   };
   const sub = subscribeSalesforceCdc(
@@ -136,11 +96,7 @@ function subscribe(fails: (job: NewJob, call: number) => boolean): Run {
       accessToken: () => Promise.resolve(fx.org.issueToken().accessToken),
       clock: { now: () => fx.clock.now },
       logger: recordingLogger(logs),
-      sleep: (ms: number) =>
-        new Promise<void>((resolve) => {
-          delays.push(ms);
-          held.push(resolve);
-        }),
+      sleep: waits.sleep,
     },
     tenant,
   );
@@ -150,15 +106,11 @@ function subscribe(fails: (job: NewJob, call: number) => boolean): Run {
     jobs,
     saves,
     failures: () => failures,
-    delays,
-    release: () => {
-      for (const resolve of held.splice(0)) resolve();
-    },
+    delays: waits.delays,
+    release: waits.release,
     logs,
   };
 }
-
-const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` (releasing waits as it goes) for up to 3 s; the assertions after it say what is missing. */
 async function settle(run: Run, check: () => Promise<boolean> | boolean): Promise<void> {
@@ -177,8 +129,6 @@ async function newLead(): Promise<string> {
 }
 
 const lastPublished = (): number => fx.org.changeEvents().at(-1)?.replayId ?? 0;
-const recordIdsOf = (jobs: readonly Pick<JobRecord, 'payload'>[]): string[] =>
-  jobs.flatMap((j) => (j.payload as { recordIds?: string[] }).recordIds ?? []);
 const sweeps = (jobs: readonly JobRecord[]): JobRecord[] =>
   jobs.filter((j) => (j.payload as { source?: string }).source === 'cdc-gap');
 
