@@ -12,13 +12,15 @@ import {
   createSalesforceOAuthClient,
   loadSalesforceSession,
   salesforceTokenProvider,
-  saveSalesforceSession,
-  sessionOf,
   subscribeSalesforceCdc,
   CDC_CURSOR_STREAM,
   type CdcSubscription,
   type SalesforceOAuthClient,
 } from '../../integrations/salesforce/index.ts';
+import {
+  recordingCdcStore,
+  saveEmulatorSession,
+} from '../../integrations/salesforce/testdata/cdc-fixture.ts';
 import { createLogger } from '../../kit/logging/index.ts';
 import { createKeyRing, type KeyRing } from '../../kit/secrets/index.ts';
 import type { JobRecord } from '../../kit/store/index.ts';
@@ -103,21 +105,8 @@ export async function startSalesforceDriver(): Promise<SalesforceDriver> {
     f.clock.now,
   );
   const connect = async (): Promise<void> => {
-    const issued = f.org.issueToken({ withRefreshToken: true });
-    const grant = {
-      accessToken: issued.accessToken,
-      refreshToken: issued.refreshToken ?? null,
-      instanceUrl: f.emulator.url,
-      orgId: f.org.id,
-      userId: f.org.userId,
-    };
-    await saveSalesforceSession(
-      store,
-      ring,
-      tenant.id,
-      sessionOf(grant, 'web', null, f.clock.now),
-      f.clock.now,
-    );
+    // With a refresh token: the pipeline's connector renews the session as the app's would.
+    await saveEmulatorSession({ fx: f, store, ring, tenantId: tenant.id }, true);
   };
   await connect();
   const clock = { now: () => f.clock.now };
@@ -178,16 +167,7 @@ export async function startSalesforceDriver(): Promise<SalesforceDriver> {
   const subscribe = (): CdcSubscription => {
     const sub = subscribeSalesforceCdc(
       {
-        store: {
-          getSyncCursor: (t, stream) => store.getSyncCursor(t, stream),
-          setSyncCursor: (c) => store.setSyncCursor(c),
-          getCredential: (t, name) => store.getCredential(t, name),
-          enqueueJob: async (job, now) => {
-            const out = await store.enqueueJob(job, now);
-            if (out.created) cdcJobs.push(out.job);
-            return out;
-          },
-        },
+        store: recordingCdcStore(store, cdcJobs),
         ring,
         clientId: CLIENT_ID,
         accessToken: salesforceTokenProvider(
