@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseRuleSet } from '../../scoring/index.ts';
-import { CRM_FIELDS, emailDomainType, pathOf, seniorityFromTitle, toLeadInput } from './feature-spec.ts';
+import {
+  CRM_FIELDS,
+  EMAIL_DOMAIN_TYPE_PROPERTY,
+  emailDomainType,
+  pathOf,
+  seniorityFromTitle,
+  storedProperties,
+  toLeadInput,
+} from './feature-spec.ts';
 import { DEFAULT_RULE_SET } from './rules.ts';
 
 const DAY = 86_400_000;
@@ -103,6 +111,16 @@ describe('toLeadInput', () => {
     expect(lead.events?.[1]?.attributes?.nested).toBe('{"a":1}');
   });
 
+  it('reads the stored email domain type where the address itself is no longer kept (issue 14 item 11)', () => {
+    const stored = {
+      ...person,
+      properties: { jobtitle: 'VP of Sales', [EMAIL_DOMAIN_TYPE_PROPERTY]: 'free' },
+    };
+    expect(toLeadInput(stored, company, [], T, CRM_FIELDS.hubspot).attributes.email_domain_type).toBe('free');
+    const none = { ...person, properties: { [EMAIL_DOMAIN_TYPE_PROPERTY]: null } };
+    expect(toLeadInput(none, company, [], T, CRM_FIELDS.hubspot).attributes.email_domain_type).toBeNull();
+  });
+
   it('reads a Salesforce Lead firmographics off the lead itself when there is no account', () => {
     const lead = toLeadInput(
       {
@@ -136,5 +154,74 @@ describe('toLeadInput', () => {
 describe('default rules', () => {
   it('are a valid rule set', () => {
     expect(parseRuleSet(structuredClone(DEFAULT_RULE_SET)).version).toBe('b2b-default-1');
+  });
+});
+
+describe('storedProperties (issue 14 item 11)', () => {
+  it('keeps what the HubSpot features read, and the email only as its domain type', () => {
+    const person = {
+      email: 'ada@acme.io',
+      firstname: 'Ada',
+      lastname: 'Lovelace',
+      phone: '+44 20 7946 0000',
+      city: 'London',
+      website: 'https://ada.example',
+      company: 'Acme',
+      jobtitle: 'VP of Sales',
+      country: 'United Kingdom',
+      hs_analytics_source: 'REFERRALS',
+      lifecyclestage: 'customer',
+      lastmodifieddate: '2025-01-01T00:00:00Z',
+    };
+    expect(storedProperties(person, CRM_FIELDS.hubspot)).toEqual({
+      jobtitle: 'VP of Sales',
+      country: 'United Kingdom',
+      hs_analytics_source: 'REFERRALS',
+      [EMAIL_DOMAIN_TYPE_PROPERTY]: 'company',
+    });
+    const company = {
+      name: 'Acme',
+      domain: 'acme.io',
+      city: 'Leeds',
+      industry: 'RETAIL',
+      numberofemployees: '250',
+    };
+    expect(storedProperties(company, CRM_FIELDS.hubspot)).toEqual({
+      industry: 'RETAIL',
+      numberofemployees: '250',
+    });
+  });
+
+  it("keeps a Salesforce Lead's firmographics and IsConverted (the closed rule), not its name, company, city or website", () => {
+    const lead = {
+      Id: '00Q1',
+      FirstName: 'Ada',
+      LastName: 'Lovelace',
+      Company: 'Acme',
+      City: 'London',
+      Website: 'acme.io',
+      Email: 'ada@gmail.com',
+      Title: 'CFO',
+      Industry: 'Banking',
+      NumberOfEmployees: '40',
+      Country: 'France',
+      IsConverted: 'false',
+      OwnerId: '005x',
+    };
+    expect(storedProperties(lead, CRM_FIELDS.salesforce)).toEqual({
+      Title: 'CFO',
+      Industry: 'Banking',
+      NumberOfEmployees: '40',
+      Country: 'France',
+      IsConverted: 'false',
+      [EMAIL_DOMAIN_TYPE_PROPERTY]: 'free',
+    });
+  });
+
+  it('states a removed email (a null value) and says nothing of one the read did not carry', () => {
+    expect(storedProperties({ email: null }, CRM_FIELDS.hubspot)).toEqual({
+      [EMAIL_DOMAIN_TYPE_PROPERTY]: null,
+    });
+    expect(storedProperties({ jobtitle: 'CEO' }, CRM_FIELDS.hubspot)).toEqual({ jobtitle: 'CEO' });
   });
 });

@@ -196,6 +196,42 @@ export const CRM_FIELDS: Readonly<Record<CrmKind, CrmFieldMap>> = {
   },
 };
 
+/**
+ * Where a stored person keeps its email's domain type instead of the address (issue 14 item 11): the
+ * `email_domain_type` feature is all the address is used for. The colon keeps it apart from every CRM
+ * property name (HubSpot and Salesforce names are letters, digits and underscores).
+ */
+export const EMAIL_DOMAIN_TYPE_PROPERTY = 'leadgate:email_domain_type';
+
+/**
+ * The CRM properties the pipeline stores: those the features read (`fields`) and the closed rule's,
+ * nothing else. Names, phone, city, website, company names, lifecycle stage and every other property
+ * a read carries are dropped here, before the point-in-time store sees them; the email address is
+ * replaced by its domain type. A property the read did not carry stays absent (a partial read states
+ * nothing about it); one it carried empty is kept empty, so a removed value makes a new version.
+ * The card needs no person property at all (cards/contract shows the score, reasons and history).
+ */
+export function storedProperties(
+  properties: Readonly<Record<string, string | null>>,
+  fields: CrmFieldMap,
+): Record<string, string | null> {
+  const { email, ...person } = fields.person;
+  const kept = new Set([
+    ...Object.values(person).flat(),
+    ...Object.values(fields.company).flat(),
+    ...(fields.closed ?? []).map((rule) => rule.property),
+  ]);
+  const out: Record<string, string | null> = {};
+  for (const [name, value] of Object.entries(properties)) if (kept.has(name)) out[name] = value;
+  if (email.some((name) => name in properties)) {
+    out[EMAIL_DOMAIN_TYPE_PROPERTY] = emailDomainType(first(properties, email));
+  } else if (EMAIL_DOMAIN_TYPE_PROPERTY in properties) {
+    // Already the stored form: kept as it is, so applying this twice changes nothing.
+    out[EMAIL_DOMAIN_TYPE_PROPERTY] = properties[EMAIL_DOMAIN_TYPE_PROPERTY] ?? null;
+  }
+  return out;
+}
+
 /** A person or company as the pipeline holds it: the CRM's property strings plus its creation time. */
 export interface StoredPerson {
   crmId: string;
@@ -279,6 +315,10 @@ export function emailDomainType(email: string | null | undefined): 'free' | 'com
     : 'company';
 }
 
+function domainTypeOf(value: string | null | undefined): 'free' | 'company' | null {
+  return value === 'free' || value === 'company' ? value : null;
+}
+
 /** The path of a URL ("/pricing"), or undefined; relative paths pass through. */
 export function pathOf(url: Value): string | undefined {
   if (typeof url !== 'string' || url === '') return undefined;
@@ -351,7 +391,11 @@ export function toLeadInput(
     country: first(p, fields.person.country) ?? first(c, fields.company.country),
     seniority: seniorityFromTitle(first(p, fields.person.jobTitle)),
     lead_source: first(p, fields.person.leadSource),
-    email_domain_type: emailDomainType(first(p, fields.person.email)),
+    // Versions stored before issue 14 hold the address; later ones only its domain type.
+    email_domain_type:
+      EMAIL_DOMAIN_TYPE_PROPERTY in p
+        ? domainTypeOf(p[EMAIL_DOMAIN_TYPE_PROPERTY])
+        : emailDomainType(first(p, fields.person.email)),
     days_since_last_engagement: last === Number.NEGATIVE_INFINITY ? null : (asOf - last) / DAY_MS,
   };
   return { attributes, events: known, asOf };

@@ -22,11 +22,13 @@ import {
   checkPeople,
   InvalidPageError,
 } from './canonical-schema.ts';
+import { storedProperties } from './feature-spec.ts';
 import type { CrmFieldMap } from './feature-spec.ts';
 import { COMPANY_OBJECT_TYPE, companyDocument, personDocument } from './records.ts';
 
 /**
- * Writes connector pages into the point-in-time store. Idempotent: the same page twice changes
+ * Writes connector pages into the point-in-time store, keeping of each person and company only the
+ * properties the features read (storedProperties: no names, contact details or email address). Idempotent: the same page twice changes
  * nothing (record versions compare properties, events key on sourceId, outcomes on their identity,
  * consent on its time).
  *
@@ -117,13 +119,17 @@ export async function ingestPeople(ctx: IngestContext, page: readonly unknown[])
         counts.consentChanged++;
     };
     if (ctx.mode === 'backfill' && p.updatedAt > p.createdAt && !(await exists(ctx, p.objectType, p.crmId))) {
-      const seed = personDocument(p, pick(p.properties, seedFields));
+      const seed = personDocument(
+        p,
+        storedProperties(pick(p.properties, seedFields), ctx.fields),
+        p.createdAt,
+      );
       await ctx.store.upsertRecord(ctx.tenantId, p.objectType, p.crmId, seed, p.createdAt);
       const full = await ctx.store.upsertRecord(
         ctx.tenantId,
         p.objectType,
         p.crmId,
-        personDocument(p),
+        personDocument(p, storedProperties(p.properties, ctx.fields), p.updatedAt),
         p.updatedAt,
       );
       // Seen for the first time: count it as created whatever the second version did.
@@ -136,7 +142,7 @@ export async function ingestPeople(ctx: IngestContext, page: readonly unknown[])
       ctx.tenantId,
       p.objectType,
       p.crmId,
-      personDocument(p),
+      personDocument(p, storedProperties(p.properties, ctx.fields), p.updatedAt),
       p.updatedAt,
     );
     counts[result.status]++;
@@ -219,14 +225,14 @@ export async function ingestCompanies(ctx: IngestContext, page: readonly unknown
         ctx.tenantId,
         COMPANY_OBJECT_TYPE,
         c.crmId,
-        companyDocument(pick(c.properties, seedFields)),
+        companyDocument(storedProperties(pick(c.properties, seedFields), ctx.fields), c.createdAt),
         c.createdAt,
       );
       const full = await ctx.store.upsertRecord(
         ctx.tenantId,
         COMPANY_OBJECT_TYPE,
         c.crmId,
-        companyDocument(c.properties),
+        companyDocument(storedProperties(c.properties, ctx.fields), c.updatedAt),
         c.updatedAt,
       );
       counts[full.status === 'stale' ? 'stale' : 'created']++;
@@ -236,7 +242,7 @@ export async function ingestCompanies(ctx: IngestContext, page: readonly unknown
       ctx.tenantId,
       COMPANY_OBJECT_TYPE,
       c.crmId,
-      companyDocument(c.properties),
+      companyDocument(storedProperties(c.properties, ctx.fields), c.updatedAt),
       c.updatedAt,
     );
     counts[result.status]++;

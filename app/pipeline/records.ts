@@ -1,4 +1,4 @@
-import type { CanonicalCompany, CanonicalPerson } from '../../connectors/index.ts';
+import type { CanonicalCompany, CanonicalPerson, EpochMs } from '../../connectors/index.ts';
 import type { JsonObject, JsonValue, RecordVersion } from '../kit/store/index.ts';
 import type { StoredCompany, StoredPerson } from './feature-spec.ts';
 
@@ -31,12 +31,28 @@ function propertiesOf(value: JsonValue | undefined, what: string): Record<string
   return out;
 }
 
-export function personDocument(person: CanonicalPerson, properties = person.properties): JsonObject {
-  return { createdAt: person.createdAt, companyId: person.companyId ?? null, properties: { ...properties } };
+/**
+ * `updatedAt` is the CRM's modification time of the read a version comes from (the creation time for
+ * a backfill's seed). The pipeline stores few properties (storedProperties), so two reads often hold
+ * the same ones; with the time in the document a newer read still makes a version, and a read older
+ * than one already stored is refused as stale rather than taken for news. Before issue 14 the CRM's
+ * own stamp (lastmodifieddate, SystemModstamp) was stored among the properties and did this.
+ */
+export function personDocument(
+  person: CanonicalPerson,
+  properties: CanonicalPerson['properties'],
+  updatedAt: EpochMs,
+): JsonObject {
+  return {
+    createdAt: person.createdAt,
+    updatedAt,
+    companyId: person.companyId ?? null,
+    properties: { ...properties },
+  };
 }
 
-export function companyDocument(properties: CanonicalCompany['properties']): JsonObject {
-  return { properties: { ...properties } };
+export function companyDocument(properties: CanonicalCompany['properties'], updatedAt: EpochMs): JsonObject {
+  return { updatedAt, properties: { ...properties } };
 }
 
 export function readPerson(version: Pick<RecordVersion, 'crmId' | 'properties'>): StoredPerson {

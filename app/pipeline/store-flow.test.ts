@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CanonicalPerson } from '../../connectors/index.ts';
 import type { Store } from '../kit/store/index.ts';
 import { sqliteFactory, type TestDb } from '../kit/store/test-support.ts';
-import { CRM_FIELDS } from './feature-spec.ts';
+import { CRM_FIELDS, EMAIL_DOMAIN_TYPE_PROPERTY } from './feature-spec.ts';
 import { ingestConsent, ingestEvents, ingestOutcomes, ingestPeople, type IngestContext } from './ingest.ts';
 import { InvalidPageError } from './canonical-schema.ts';
 import { buildTrainingSet } from './train.ts';
@@ -89,16 +89,64 @@ describe('ingest', () => {
     });
   });
 
-  it('knows only the fit fields at creation after a backfill, and everything from updatedAt', async () => {
+  it('knows only the fit fields at creation after a backfill, and every stored field from updatedAt', async () => {
     await ingestPeople(ctx(), [person()]);
     const early = await store.getRecordAsOf(tenantId, 'contact', 'p1', T0 + DAY);
     expect(early?.properties.properties).toEqual({
       jobtitle: 'CEO',
-      email: 'a@acme.io',
+      [EMAIL_DOMAIN_TYPE_PROPERTY]: 'company',
       hs_analytics_source: 'REFERRALS',
     });
+    expect(early?.validFrom).toBe(T0);
+    // Lifecycle stage is the outcome's business (the connector reads it into outcomes), never a stored
+    // field; the full record is still its own version, at updatedAt.
     const late = await store.getRecordAsOf(tenantId, 'contact', 'p1', T0 + 100 * DAY);
-    expect(late?.properties.properties).toMatchObject({ lifecyclestage: 'customer' });
+    expect(late?.validFrom).toBe(T0 + 100 * DAY);
+    expect(late?.properties.properties).not.toHaveProperty('lifecyclestage');
+    // A stored field that moves with the outcome (a Lead's IsConverted) is known from updatedAt only.
+    await ingestPeople({ ...ctx(), fields: CRM_FIELDS.salesforce }, [
+      person({ crmId: '00Q1', objectType: 'lead', properties: { Title: 'CFO', IsConverted: 'true' } }),
+    ]);
+    const seed = await store.getRecordAsOf(tenantId, 'lead', '00Q1', T0 + DAY);
+    expect(seed?.properties.properties).toEqual({ Title: 'CFO' });
+    const converted = await store.getRecordAsOf(tenantId, 'lead', '00Q1', T0 + 100 * DAY);
+    expect(converted?.properties.properties).toEqual({ Title: 'CFO', IsConverted: 'true' });
+  });
+
+  it('stores only what the features read: no names, city, website or email address (issue 14 item 11)', async () => {
+    const personal = {
+      firstname: 'Ada',
+      lastname: 'Lovelace',
+      email: 'ada.lovelace@acme.io',
+      phone: '+44 20 7946 0000',
+      city: 'London',
+      website: 'https://ada.example',
+      company: 'Acme Ltd',
+    };
+    await ingestPeople(ctx('live'), [
+      person({ updatedAt: T0, properties: { ...personal, jobtitle: 'CEO', country: 'Germany' } }),
+    ]);
+    const { ingestCompanies } = await import('./ingest.ts');
+    await ingestCompanies(ctx('live'), [
+      {
+        crmId: 'c1',
+        createdAt: T0,
+        updatedAt: T0,
+        properties: { name: 'Acme Ltd', domain: 'acme.io', city: 'Leeds', industry: 'RETAIL' },
+      },
+    ]);
+    const raw = db.raw();
+    const rows = await raw.query('select properties from record_versions');
+    await raw.close();
+    const text = rows.map((r) => String(r.properties)).join('\n');
+    expect(rows).toHaveLength(2);
+    for (const value of [...Object.values(personal), 'acme.io', 'Leeds']) expect(text).not.toContain(value);
+    const stored = await store.getRecordAsOf(tenantId, 'contact', 'p1', NOW);
+    expect(stored?.properties.properties).toEqual({
+      jobtitle: 'CEO',
+      country: 'Germany',
+      [EMAIL_DOMAIN_TYPE_PROPERTY]: 'company',
+    });
   });
 
   it('refuses a malformed page whole, naming the item and field', async () => {
