@@ -26,11 +26,14 @@ export interface HsAnalyticsEvent {
   properties?: Readonly<Record<string, string>>;
 }
 
-/** Contact properties read for features, consent and the lifecycle outcome. */
+/**
+ * Contact properties read for features, consent and the lifecycle outcome; they are also the
+ * contact.propertyChange subscriptions of the app manifest (manifest/hubspot, its test keeps the two
+ * equal). No name: nothing uses it, and leadgate stores only what its features read (issue 14 item 11,
+ * app/pipeline/feature-spec.ts storedProperties drops the rest before the store).
+ */
 export const PERSON_PROPERTIES = [
   'email',
-  'firstname',
-  'lastname',
   'jobtitle',
   'country',
   'seniority',
@@ -43,9 +46,8 @@ export const PERSON_PROPERTIES = [
   'lastmodifieddate',
 ] as const;
 
+/** Company properties read for the firmographic features; no name or domain (nothing uses them). */
 export const COMPANY_PROPERTIES = [
-  'name',
-  'domain',
   'industry',
   'numberofemployees',
   'annualrevenue',

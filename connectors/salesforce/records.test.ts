@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SCORE_FIELDS, toSalesforceValues } from './fields.ts';
-import { activityType, parseSalesforceTime, toConsent, toEvent, toPerson } from './records.ts';
+import { OBJECT_FIELDS, activityType, parseSalesforceTime, toConsent, toEvent, toPerson } from './records.ts';
 
 describe('activityType', () => {
   it.each([
@@ -20,6 +20,20 @@ describe('activityType', () => {
     ['Event', { Subject: 'Lunch' }, 'meeting'],
   ] as const)('%s %j → %s', (object, props, type) => {
     expect(activityType(object, props)).toBe(type);
+  });
+});
+
+describe('fields read (issue 14 item 11)', () => {
+  // leadgate stores only what its features read (app/pipeline/feature-spec.ts storedProperties):
+  // a person's name, the company name, city and website were read for storage alone.
+  it.each([
+    ['Lead', ['FirstName', 'LastName', 'Company', 'City', 'Website']],
+    ['Contact', ['FirstName', 'LastName']],
+    ['Account', ['Name', 'Website']],
+  ] as const)('reads no name, city or website of a %s', (object, unused) => {
+    expect(
+      Object.keys(OBJECT_FIELDS[object]).filter((f) => (unused as readonly string[]).includes(f)),
+    ).toEqual([]);
   });
 });
 

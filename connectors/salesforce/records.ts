@@ -13,14 +13,15 @@ export type SalesforceRecord = Record<string, unknown>;
 
 type Kind = 'text' | 'number' | 'boolean' | 'date' | 'datetime';
 
-/** The fields read from each object, as data: `kind` makes REST and Bulk 2.0 values agree. */
+/**
+ * The fields read from each object, as data: `kind` makes REST and Bulk 2.0 values agree. No name,
+ * company name, city or website: nothing uses them, and leadgate stores only what its features read
+ * (issue 14 item 11, app/pipeline/feature-spec.ts storedProperties drops the rest before the store).
+ */
 export const OBJECT_FIELDS = {
   Lead: {
     Id: 'text',
-    FirstName: 'text',
-    LastName: 'text',
     Email: 'text',
-    Company: 'text',
     Title: 'text',
     Industry: 'text',
     LeadSource: 'text',
@@ -29,8 +30,6 @@ export const OBJECT_FIELDS = {
     AnnualRevenue: 'number',
     NumberOfEmployees: 'number',
     Country: 'text',
-    City: 'text',
-    Website: 'text',
     HasOptedOutOfEmail: 'boolean',
     IsConverted: 'boolean',
     ConvertedDate: 'date',
@@ -43,8 +42,6 @@ export const OBJECT_FIELDS = {
   },
   Contact: {
     Id: 'text',
-    FirstName: 'text',
-    LastName: 'text',
     Email: 'text',
     AccountId: 'text',
     Title: 'text',
@@ -58,13 +55,11 @@ export const OBJECT_FIELDS = {
   },
   Account: {
     Id: 'text',
-    Name: 'text',
     Industry: 'text',
     Type: 'text',
     AnnualRevenue: 'number',
     NumberOfEmployees: 'number',
     BillingCountry: 'text',
-    Website: 'text',
     CreatedDate: 'datetime',
     SystemModstamp: 'datetime',
   },
