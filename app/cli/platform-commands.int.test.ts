@@ -53,11 +53,11 @@ describe('leadgate migrate', () => {
     const first = await run(['migrate']);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(
-      /applied 4 migration\(s\)\n {2}0001_initial_schema\n {2}0002_oauth_states\n {2}0003_oauth_state_verifier\n {2}0004_api_key_grants\n/,
+      /applied 5 migration\(s\)\n {2}0001_initial_schema\n {2}0002_oauth_states\n {2}0003_oauth_state_verifier\n {2}0004_api_key_grants\n {2}0005_write_back_claims\n/,
     );
     const second = await run(['migrate']);
     expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(/nothing to apply, schema at version 4/);
+    expect(second.stdout).toMatch(/nothing to apply, schema at version 5/);
   });
 
   it('fails in one line with every configuration problem when the environment is invalid', async () => {

@@ -50,6 +50,7 @@ describe('buildRuntime on SQLite', () => {
       '0002_oauth_states',
       '0003_oauth_state_verifier',
       '0004_api_key_grants',
+      '0005_write_back_claims',
     ]);
   });
 

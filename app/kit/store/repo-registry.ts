@@ -351,8 +351,11 @@ export async function transitionWriteBack(
   return count(res.numUpdatedRows) === 1;
 }
 
-/** Candidates read per query while claiming: enough that held and superseded rows rarely need a second. */
-const CLAIM_SCAN = 500;
+/**
+ * Candidates read per query while claiming: twice the claim, so the superseded and held rows met on the
+ * way rarely need a second read, and a claim of 100 reads 200 rows, not the whole pending list.
+ */
+const claimScan = (limit: number): number => Math.min(1_000, Math.max(50, 2 * limit));
 
 /** Must run inside a transaction (claims of one tenant serialise on its write-back lock). */
 export async function claimWriteBack(
@@ -372,6 +375,7 @@ export async function claimWriteBack(
   const result: WriteBackClaim = { claimed: [], superseded: 0, held: 0 };
   const chosen: string[] = [];
   const chosenPersons = new Set<string>();
+  const pageSize = claimScan(limit);
   let after: { scoredAt: number; id: string } | undefined;
   scan: for (;;) {
     let q = ctx.db
@@ -389,7 +393,7 @@ export async function claimWriteBack(
         ]),
       );
     }
-    const page = await q.orderBy('scored_at').orderBy('id').limit(CLAIM_SCAN).execute();
+    const page = await q.orderBy('scored_at').orderBy('id').limit(pageSize).execute();
     const last = page.at(-1);
     if (last === undefined) break;
     after = { scoredAt: last.scored_at, id: last.id };
@@ -446,7 +450,7 @@ export async function claimWriteBack(
         if (chosen.length >= limit) break scan;
       }
     }
-    if (page.length < CLAIM_SCAN) break;
+    if (page.length < pageSize) break;
   }
   if (chosen.length === 0) return result;
   // Still pending and unclaimed: on PostgreSQL a scoring transaction (which does not take this lock)
