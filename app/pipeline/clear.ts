@@ -83,7 +83,13 @@ export async function clearWithdrawn(deps: ClearDeps, items: readonly ClearItem[
         const history = await tx.listScores(tenantId, item.personId, HISTORY_LIMIT);
         const written = history.filter((s) => s.writeBack === 'written');
         for (const s of written) {
-          await tx.setWriteBackState(tenantId, s.id, 'skipped', now, `cleared from the CRM: ${CLEAR_REASON}`);
+          // From 'written' only, as every write-back state move (issue 14 item 7).
+          await tx.transitionWriteBack(tenantId, s.id, {
+            from: ['written'],
+            to: 'skipped',
+            at: now,
+            error: `cleared from the CRM: ${CLEAR_REASON}`,
+          });
         }
         summary.cleared++;
         lines.push([item.personId, 'cleared', written.map((s) => s.id).join(',')]);

@@ -96,3 +96,75 @@ describe('closed records', () => {
     );
   });
 });
+
+/**
+ * The store as scoreTenant sees it, except that the first time the score step moves `scoreId` to
+ * 'skipped', a write-back marks it written just before (PostgreSQL: its transaction committed after the
+ * score step read the history, before the score step's update).
+ */
+function writtenMeanwhile(inner: Store, scoreId: string, at: number): Store {
+  let done = false;
+  const wrapTx = (tx: Store): Store =>
+    new Proxy(tx, {
+      get(target, prop) {
+        if (prop === 'transitionWriteBack') {
+          return async (...args: Parameters<Store['transitionWriteBack']>) => {
+            const [t, id, change] = args;
+            if (!done && id === scoreId && change.to === 'skipped') {
+              done = true;
+              await target.transitionWriteBack(t, id, { from: ['pending'], to: 'written', at });
+            }
+            return target.transitionWriteBack(...args);
+          };
+        }
+        const v: unknown = Reflect.get(target, prop);
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+  return new Proxy(inner, {
+    get(target, prop) {
+      if (prop === 'transaction')
+        return <T>(fn: (tx: Store) => Promise<T>) => target.transaction((tx) => fn(wrapTx(tx)));
+      const v: unknown = Reflect.get(target, prop);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+describe('a write-back racing the score step (issue 14 item 7)', () => {
+  const withTitle = (Title: string, updatedAt: number): CanonicalPerson => {
+    const l = lead('00Q1', false, updatedAt);
+    return { ...l, properties: { ...l.properties, Title } };
+  };
+
+  it('keeps a write that landed meanwhile, and queues the new score even when it equals the older write', async () => {
+    await ingestPeople(ctx(), [withTitle('VP Sales', T0 + DAY)]);
+    await run();
+    const first = await store.getLatestScore(tenantId, '00Q1');
+    if (first === undefined) throw new Error('not scored');
+    await store.setWriteBackState(tenantId, first.id, 'written', NOW);
+    // The title changes: a different score waits for write-back.
+    await ingestPeople(ctx(NOW + DAY), [withTitle('Intern', NOW + DAY)]);
+    expect(await run(NOW + 2 * DAY)).toMatchObject({ pending: 1 });
+    const waiting = await store.getLatestScore(tenantId, '00Q1');
+    if (waiting === undefined || waiting.score === first.score) throw new Error('the score did not move');
+    // The title changes back: against the first write the new score is unchanged, but the waiting one
+    // is written while the score step runs, so the CRM now shows that one.
+    await ingestPeople(ctx(NOW + 3 * DAY), [withTitle('VP Sales', NOW + 3 * DAY)]);
+    const racing = writtenMeanwhile(store, waiting.id, NOW + 4 * DAY);
+    const summary = await scoreTenant({
+      store: racing,
+      tenantId,
+      now: NOW + 4 * DAY,
+      fields: CRM_FIELDS.salesforce,
+      actor: 'test',
+    });
+    expect(summary).toMatchObject({ scored: 1, pending: 1, unchanged: 0 });
+    const history = await store.listScores(tenantId, '00Q1', 10);
+    expect(history.map((s) => [s.score, s.writeBack])).toEqual([
+      [first.score, 'pending'],
+      [waiting.score, 'written'],
+      [first.score, 'written'],
+    ]);
+  });
+});

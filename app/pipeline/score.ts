@@ -99,7 +99,8 @@ async function lastWritten(store: Pick<Store, 'listScores'>, tenantId: string, p
 /**
  * A newer score (or a closed record) sets aside any older one still waiting or dead-lettered:
  * writing it later would put a stale value into the CRM. `why` and the old reason are kept in the
- * error text for the admin.
+ * error text for the admin. Each move is a compare-and-set from the state read (issue 14 item 7): a
+ * write-back that marked the score written meanwhile keeps its result, and is counted in `raced`.
  */
 async function supersede(
   tx: Store,
@@ -107,15 +108,21 @@ async function supersede(
   older: readonly ScoreRecord[],
   why: string,
   now: EpochMs,
-): Promise<number> {
-  let n = 0;
+): Promise<{ setAside: number; raced: number }> {
+  const out = { setAside: 0, raced: 0 };
   for (const s of older) {
     if (s.writeBack !== 'pending' && s.writeBack !== 'failed') continue;
     const was = s.writeBack === 'failed' ? `; was failed: ${s.writeBackError ?? ''}` : '';
-    await tx.setWriteBackState(tenantId, s.id, 'skipped', now, `${why}${was}`);
-    n++;
+    const moved = await tx.transitionWriteBack(tenantId, s.id, {
+      from: [s.writeBack],
+      to: 'skipped',
+      at: now,
+      error: `${why}${was}`,
+    });
+    if (moved) out.setAside++;
+    else if (s.writeBack === 'pending') out.raced++;
   }
-  return n;
+  return out;
 }
 
 /** The closing rule a person's record matches (CrmFieldMap.closed), if any. */
@@ -134,7 +141,7 @@ export function closedBy(
  */
 async function setAsideForClosed(tx: Store, tenantId: string, personId: string, why: string, now: EpochMs) {
   const { history } = await lastWritten(tx, tenantId, personId);
-  return supersede(tx, tenantId, history, why, now);
+  return (await supersede(tx, tenantId, history, why, now)).setAside;
 }
 
 function inputsHash(p: PersonAsOf, modelVersion: string | null, policyVersion: string): string {
@@ -220,7 +227,7 @@ export async function scoreTenant(deps: ScoreRunDeps): Promise<ScoreRunSummary> 
             // No lawful basis: nothing of ours may stay on its way to the CRM, nor in it.
             const crmId = person.person.crmId;
             const { history, written } = await lastWritten(tx, tenantId, crmId);
-            const setAside = await supersede(tx, tenantId, history, CLEAR_REASON, now);
+            const { setAside } = await supersede(tx, tenantId, history, CLEAR_REASON, now);
             if (setAside > 0) why.push(`${setAside} waiting set aside`);
             if (written !== undefined && (person.objectType === 'contact' || person.objectType === 'lead')) {
               clears.push({ personId: crmId, objectType: person.objectType });
@@ -241,7 +248,7 @@ export async function scoreTenant(deps: ScoreRunDeps): Promise<ScoreRunSummary> 
         };
         const { history, written } = await lastWritten(tx, tenantId, crmId);
         const change = detectChange(written === undefined ? undefined : writtenViewOf(written), view);
-        const writeBack: WriteBackState = change.changed ? 'pending' : 'skipped';
+        let writeBack: WriteBackState = change.changed ? 'pending' : 'skipped';
         const row = await tx.insertScore({
           tenantId,
           personId: crmId,
@@ -267,11 +274,19 @@ export async function scoreTenant(deps: ScoreRunDeps): Promise<ScoreRunSummary> 
           writeBack,
           scoredAt: now,
         });
-        await supersede(tx, tenantId, history, `superseded by score ${row.id}`, now);
+        const why = [...change.why];
+        const { raced } = await supersede(tx, tenantId, history, `superseded by score ${row.id}`, now);
+        if (raced > 0 && writeBack === 'skipped') {
+          // A write-back wrote a score we read as pending (PostgreSQL: its transaction committed
+          // after our read): "unchanged" was judged against an older write, so this one is written too.
+          await tx.transitionWriteBack(tenantId, row.id, { from: ['skipped'], to: 'pending', at: now });
+          writeBack = 'pending';
+          why.push('an older score was written meanwhile');
+        }
         summary.scored++;
-        if (change.changed) summary.pending++;
+        if (writeBack === 'pending') summary.pending++;
         else summary.unchanged++;
-        lines.push(auditLine(decided, row.id, writeBack, change.why));
+        lines.push(auditLine(decided, row.id, writeBack, why));
       }
       if (clears.length > 0) {
         await tx.enqueueJob(
